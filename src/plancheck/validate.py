@@ -1,0 +1,496 @@
+"""Raw tables -> typed DataFrames + a list of located problems.
+
+The checks are vectorized over whole columns (pandas); per-row Python work is
+done only for cells that fail, to write their messages. The rules come from the
+pydantic models in :mod:`plancheck.schema` (through their column specs), and a
+property test holds this module's verdict equal to validating row by row with
+the models.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Optional
+
+import numpy as np
+import pandas as pd
+
+from . import errors as E
+from .errors import Problem
+from .readers import RawTable, ReadError, list_folder, read_file
+from .schema import (ENUM_ZH, MAX_INT, NO, TABLES, YES, ColumnSpec, TableSpec, enum_lookup, header_lookup,
+                     normalize_header)
+
+INT_RE = r"^[+-]?\d+(?:\.0*)?$"
+THOUSANDS_RE = r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.0*)?$"
+#: How many located problems are kept per run; beyond it they are only counted.
+DEFAULT_MAX_PROBLEMS = 100_000
+
+TYPE_ZH = ENUM_ZH[next(iter(ENUM_ZH))]  # SchoolType labels
+
+
+@dataclass
+class Counts:
+    read: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    skipped: int = 0
+
+    def add(self, other: "Counts") -> None:
+        self.read += other.read
+        self.accepted += other.accepted
+        self.rejected += other.rejected
+        self.skipped += other.skipped
+
+
+@dataclass
+class Source:
+    """One table read from one file (and sheet)."""
+    file: str
+    sheet: Optional[str]
+    table: Optional[str]
+    counts: Counts
+    encoding: Optional[str] = None
+
+
+@dataclass
+class Submission:
+    """Everything validation produced: typed tables of accepted rows, problems, row accounting."""
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    sources: list[Source] = field(default_factory=list)
+    problems_dropped: int = 0  # problems counted but not kept (beyond the limit)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not self.problems_dropped
+
+    def counts(self, table: Optional[str] = None) -> Counts:
+        total = Counts()
+        for s in self.sources:
+            if table is None or s.table == table:
+                total.add(s.counts)
+        return total
+
+
+# ------------------------------------------------------------------ columns
+def _norm(s: pd.Series) -> pd.Series:
+    return s.astype("string").str.normalize("NFKC").str.strip()
+
+
+def parse_column(raw: pd.Series, spec: ColumnSpec) -> tuple[pd.Series, pd.Series, Optional[str]]:
+    """Parse one column: (typed values, mask of bad cells, error code for bad cells)."""
+    text = _norm(raw)
+    blank = text.isna() | (text == "")
+    if spec.kind == "text":
+        return text.mask(blank), pd.Series(False, index=raw.index), None
+    if spec.kind == "int":
+        t = text.mask(blank)
+        thousands = t.str.fullmatch(THOUSANDS_RE).fillna(False).astype(bool)
+        t = t.where(~thousands, t.str.replace(",", "", regex=False))
+        ok = t.str.fullmatch(INT_RE).fillna(False).astype(bool)
+        bad = ~blank & ~ok
+        digits = t.where(ok).str.replace(r"\.0*$", "", regex=True)
+        # numbers longer than 10 digits cannot be counts: refuse before converting
+        too_long = digits.str.lstrip("+-").str.len().fillna(0) > 10
+        values = pd.to_numeric(digits.where(~too_long), errors="coerce").astype("Int64")
+        too_large = (values.abs() > MAX_INT).fillna(False).astype(bool) | too_long
+        if too_large.any():
+            values = values.mask(too_large)
+            return values, bad | too_large, "not_integer" if not (too_large & ~bad).any() else "too_large*"
+        return values, bad, "not_integer"
+    if spec.kind == "bool":
+        low = text.str.lower().str.replace(r"^([01])\.0*$", r"\1", regex=True)
+        mapped = pd.Series(pd.NA, index=raw.index, dtype="boolean")
+        mapped = mapped.mask(low.isin(YES).fillna(False).astype(bool), True)
+        mapped = mapped.mask(low.isin(NO).fillna(False).astype(bool), False)
+        bad = ~blank & mapped.isna()
+        return mapped, bad, "not_yes_no"
+    if spec.kind == "enum":
+        lookup = enum_lookup(spec.enum)
+        mapped = text.str.lower().map(lookup, na_action="ignore").astype("string")
+        bad = ~blank & mapped.isna()
+        return mapped, bad, "not_in_choices"
+    raise ValueError(spec.kind)
+
+
+def _choices(spec: ColumnSpec) -> str:
+    zh = ENUM_ZH[spec.enum]
+    return "、".join(f"{zh[m.value]}/{m.value}" for m in spec.enum)
+
+
+def _did_you_mean(header: str, spec: TableSpec) -> str:
+    spellings = {}
+    for c in spec.columns:
+        for h in (c.name, c.zh, *c.aliases):
+            spellings[normalize_header(h)] = c.zh
+    close = difflib.get_close_matches(normalize_header(header), list(spellings), n=1, cutoff=0.5)
+    if close:
+        return f"（是否应为“{spellings[close[0]]}”？ did you mean “{spellings[close[0]]}”?）"
+    return ""
+
+
+# ------------------------------------------------------------------ one table
+class _Collector:
+    def __init__(self, limit: int):
+        self.items: list[Problem] = []
+        self.limit = limit
+        self.dropped = 0
+
+    def add(self, p: Problem) -> None:
+        if len(self.items) < self.limit:
+            self.items.append(p)
+        else:
+            self.dropped += 1
+
+    def extend(self, ps: Iterable[Problem]) -> None:
+        for p in ps:
+            self.add(p)
+
+
+def validate_table(raw: RawTable, table: str, out: _Collector,
+                   milestone_ids: Optional[set[str]] = None) -> tuple[pd.DataFrame, Counts]:
+    """Validate one raw table; returns the typed frame of accepted rows and its row accounting."""
+    spec = TABLES[table]
+    lookup = header_lookup(spec)
+    n = len(raw.data)
+    skipped = sum(1 for p in raw.problems if p.code in ("total_row_skipped", "footer_row_skipped"))
+    counts = Counts(read=raw.rows_read or n + skipped, skipped=skipped)
+    out.extend(raw.problems)
+    bad_csv_rows = sum(1 for p in raw.problems if p.code == "bad_csv" and p.row is not None)
+    counts.rejected += bad_csv_rows
+    loc = dict(file=raw.file, sheet=raw.sheet)
+
+    # -- headers
+    where: dict[str, int] = {}
+    fatal = False
+    for i, h in enumerate(raw.headers):
+        key = normalize_header(h)
+        if not key:
+            if n and (raw.data[i].str.strip() != "").any():
+                out.add(E.make("unknown_column", column=f"#{i + 1}", row=raw.header_row, hint="（无表头 / no header）", **loc))
+            continue
+        name = lookup.get(key)
+        if name is None:
+            out.add(E.make("unknown_column", column=h, row=raw.header_row, hint=_did_you_mean(h, spec), **loc))
+        elif name in where:
+            out.add(E.make("duplicate_header", column=h, row=raw.header_row, other=where[name] + 1, **loc))
+            fatal = True
+        else:
+            where[name] = i
+    rows = np.asarray(raw.rows, dtype=np.int64)
+    typed: dict[str, pd.Series] = {}
+    bad_row = np.zeros(n, dtype=bool)
+
+    def cell_problem(code: str, col: ColumnSpec, positions: np.ndarray, values: Optional[pd.Series] = None, **params):
+        idx = where.get(col.name)
+        header = raw.headers[idx] if idx is not None else col.zh
+        for pos in positions[: out.limit - len(out.items) + 1]:
+            value = raw.data.iat[pos, idx] if idx is not None else None
+            out.add(E.make(code, column=header, row=int(rows[pos]), value=value,
+                           cell=raw.cell_address(int(rows[pos]), idx) if idx is not None else None, **loc, **params))
+        extra = len(positions) - (out.limit - len(out.items) + 1)
+        if extra > 0:
+            out.dropped += extra
+
+    stype = None
+    if table == "schools" and "school_type" in where:
+        stype = parse_column(raw.data[where["school_type"]], spec.column("school_type"))[0]
+
+    for col in spec.columns:
+        if col.name not in where:
+            needed = col.required or (col.applies_to is not None and stype is not None and
+                                      bool(stype.isin(col.applies_to).any()))
+            if needed and not (col.name == "inclusive" and stype is not None):
+                out.add(E.make("missing_column", row=raw.header_row, zh=col.zh, en=col.name, **loc))
+                fatal = True
+            elif col.name == "inclusive" and stype is not None:
+                # a missing 是否普惠 column is only acceptable if no private kindergarten needs it
+                own = parse_column(raw.data[where["ownership"]], spec.column("ownership"))[0] if "ownership" in where else None
+                if own is not None and ((stype == "kindergarten") & (own == "private")).fillna(False).any():
+                    out.add(E.make("missing_column", row=raw.header_row, zh=col.zh, en=col.name, **loc))
+                    fatal = True
+            typed[col.name] = pd.Series(pd.NA, index=raw.data.index, dtype=_dtype(col))
+            continue
+        values, bad, code = parse_column(raw.data[where[col.name]], col)
+        if bad.any():
+            pos = np.flatnonzero(bad.to_numpy())
+            if code == "too_large*":
+                cell_problem("too_large", col, pos, detail="数值过大 / number too large")
+            elif code == "not_in_choices":
+                cell_problem(code, col, pos, choices=_choices(col))
+            else:
+                cell_problem(code, col, pos)
+            bad_row |= bad.to_numpy()
+        typed[col.name] = values
+
+    frame = pd.DataFrame(typed)
+    if fatal:
+        counts.rejected += n
+        return frame.iloc[0:0], counts
+
+    # -- applicability and rules
+    if table == "schools":
+        st = frame["school_type"]
+        for col in spec.columns:
+            if col.applies_to is None:
+                continue
+            applicable = st.isin(col.applies_to).fillna(False).astype(bool)
+            known = st.notna()
+            value = frame[col.name]
+            present = value.notna()
+            stray = (known & ~applicable & present).to_numpy()
+            if stray.any():
+                pos = np.flatnonzero(stray)
+                for p in pos:
+                    _stray(out, raw, where, col, int(p), rows, loc, st.iat[p])
+                frame[col.name] = value.mask(pd.Series(stray, index=frame.index))
+            missing = (known & applicable & ~present)
+            if col.name == "inclusive":
+                public_kg = missing & (frame["ownership"] == "public").fillna(False).astype(bool)
+                frame.loc[public_kg, "inclusive"] = True
+                missing = missing & ~public_kg
+            missing = missing.to_numpy() & ~_cell_bad(raw, where, col, bad_row, frame)
+            if missing.any():
+                cell_problem("required", col, np.flatnonzero(missing))
+                bad_row |= missing
+    for col in spec.columns:
+        if col.name not in where:
+            continue
+        value = frame[col.name]
+        if col.required:
+            missing = value.isna().to_numpy() & ~_parse_failed(raw, where, col)
+            if missing.any():
+                cell_problem("required", col, np.flatnonzero(missing))
+                bad_row |= missing
+        if col.kind == "int" and col.ge is not None:
+            low = (value < col.ge).fillna(False).to_numpy(dtype=bool)
+            if low.any():
+                cell_problem("below_minimum", col, np.flatnonzero(low), minimum=col.ge)
+                bad_row |= low
+        if col.le_column and col.le_column in frame:
+            other = frame[col.le_column]
+            over = (value > other).fillna(False).to_numpy(dtype=bool)
+            if over.any():
+                ocol = spec.column(col.le_column)
+                oname = raw.headers[where[ocol.name]] if ocol.name in where else ocol.zh
+                for p in np.flatnonzero(over):
+                    cell_problem("exceeds_column", col, np.array([p]), other=oname, other_value=int(other.iat[p]))
+                bad_row |= over
+    if table == "schools":
+        need = ((frame["students"] > 0) & (frame["classes"] == 0)).fillna(False).to_numpy(dtype=bool)
+        if need.any():
+            cell_problem("classes_needed", spec.column("classes"), np.flatnonzero(need))
+            bad_row |= need
+        pni = ((frame["school_type"] == "kindergarten") & (frame["ownership"] == "public")
+               & (frame["inclusive"] == False)).fillna(False).to_numpy(dtype=bool)  # noqa: E712
+        if pni.any():
+            cell_problem("public_not_inclusive", spec.column("inclusive"), np.flatnonzero(pni))
+            bad_row |= pni
+    if table == "milestones" and milestone_ids is not None and "milestone_id" in where:
+        ids = frame["milestone_id"]
+        unknown = (ids.notna() & ~ids.isin(list(milestone_ids))).to_numpy(dtype=bool)
+        for p in np.flatnonzero(unknown):
+            close = difflib.get_close_matches(str(ids.iat[p]), sorted(milestone_ids), n=1, cutoff=0.6)
+            cell_problem("unknown_milestone", spec.column("milestone_id"), np.array([p]),
+                         hint=f"（是否应为 / did you mean “{close[0]}”?）" if close else "")
+        bad_row |= unknown
+
+    # -- duplicates of the key within this table
+    if spec.key and spec.key in where:
+        key = frame[spec.key]
+        dup = (key.duplicated(keep="first") & key.notna()).to_numpy()
+        if dup.any():
+            first = {}
+            for p, k in enumerate(key):
+                if k is not pd.NA and k not in first:
+                    first[k] = p
+            for p in np.flatnonzero(dup):
+                fp = first[key.iat[p]]
+                cell_problem("duplicate_key", spec.column(spec.key), np.array([p]),
+                             other=f"{_where(raw)} row {int(rows[fp])}")
+            bad_row |= dup
+
+    if table == "schools":
+        _consistency_warnings(frame, raw, where, rows, out, bad_row)
+    _check_totals(raw, where, spec, frame, bad_row, out)
+
+    frame["_file"] = raw.file
+    frame["_sheet"] = raw.sheet if raw.sheet is not None else ""
+    frame["_row"] = rows
+    accepted = frame[~bad_row].reset_index(drop=True)
+    counts.accepted = len(accepted)
+    counts.rejected += int(bad_row.sum())
+    return accepted, counts
+
+
+def _where(raw: RawTable) -> str:
+    return f"{raw.file}[{raw.sheet}]" if raw.sheet else raw.file
+
+
+def _dtype(col: ColumnSpec) -> str:
+    return {"int": "Int64", "bool": "boolean"}.get(col.kind, "string")
+
+
+def _parse_failed(raw: RawTable, where: dict[str, int], col: ColumnSpec) -> np.ndarray:
+    text = _norm(raw.data[where[col.name]])
+    return (text.notna() & (text != "")).to_numpy(dtype=bool)
+
+
+def _cell_bad(raw: RawTable, where, col: ColumnSpec, bad_row, frame) -> np.ndarray:
+    """Cells that hold something unparseable (already reported): not also 'required'."""
+    if col.name not in where:
+        return np.zeros(len(frame), dtype=bool)
+    return _parse_failed(raw, where, col)
+
+
+def _stray(out: _Collector, raw: RawTable, where, col: ColumnSpec, pos: int, rows, loc, school_type) -> None:
+    idx = where[col.name]
+    out.add(E.make("not_applicable", column=raw.headers[idx], row=int(rows[pos]), value=raw.data.iat[pos, idx],
+                   cell=raw.cell_address(int(rows[pos]), idx), school_type=TYPE_ZH.get(school_type, school_type),
+                   **loc))
+
+
+def _consistency_warnings(frame: pd.DataFrame, raw: RawTable, where, rows, out: _Collector, bad_row) -> None:
+    if "students" not in where or "classes" not in where:
+        return
+    ok = ~bad_row & (frame["classes"] > 0).fillna(False).to_numpy(dtype=bool)
+    avg = (frame["students"].astype("Float64") / frame["classes"].astype("Float64"))
+    compulsory = frame["school_type"].isin(["primary", "junior", "nine_year", "complete_secondary"]).fillna(False)
+    high = ok & (compulsory & (avg > 55) & (frame["large_classes"] == 0)).fillna(False).to_numpy(dtype=bool)
+    kg = ok & ((frame["school_type"] == "kindergarten") & (avg > 35)).fillna(False).to_numpy(dtype=bool)
+    idx = where["classes"]
+    for code, mask in (("class_size_high", high), ("kindergarten_class_size_high", kg)):
+        for p in np.flatnonzero(mask):
+            out.add(E.make(code, column=raw.headers[idx], row=int(rows[p]), value=raw.data.iat[p, idx],
+                           cell=raw.cell_address(int(rows[p]), idx), average=round(float(avg.iat[p]), 1),
+                           file=raw.file, sheet=raw.sheet))
+
+
+def _check_totals(raw: RawTable, where, spec: TableSpec, frame: pd.DataFrame, bad_row, out: _Collector) -> None:
+    """A 合计 row must equal the sum of the data rows above it (小计: since the previous subtotal)."""
+    if not raw.total_rows:
+        return
+    int_cols = [c for c in spec.columns if c.kind == "int" and c.name in where]
+    rows = np.asarray(raw.rows)
+    previous = 0
+    for total_row, cells in sorted(raw.total_rows):
+        label = next((c for c in cells if c.strip()), "")
+        is_sub = "小计" in label
+        above = (rows < total_row) & (rows > (previous if is_sub else 0))
+        for col in int_cols:
+            idx = where[col.name]
+            stated_text = cells[idx] if idx < len(cells) else ""
+            stated = parse_column(pd.Series([stated_text]), col)[0].iat[0]
+            if stated is pd.NA:
+                continue
+            computed = int(frame.loc[above, col.name].fillna(0).sum())
+            if int(stated) != computed:
+                out.add(E.make("total_mismatch", file=raw.file, sheet=raw.sheet, row=int(total_row),
+                               column=raw.headers[idx], value=stated_text, stated=int(stated), computed=computed,
+                               cell=raw.cell_address(int(total_row), idx)))
+        if is_sub:
+            previous = total_row
+
+
+# ------------------------------------------------------------------ a whole submission
+def _typed_empty(table: str) -> pd.DataFrame:
+    spec = TABLES[table]
+    frame = pd.DataFrame({c.name: pd.Series([], dtype=_dtype(c)) for c in spec.columns})
+    frame["_file"] = pd.Series([], dtype="string")
+    frame["_sheet"] = pd.Series([], dtype="string")
+    frame["_row"] = pd.Series([], dtype="int64")
+    return frame
+
+
+def validate_tables(raws: Iterable[RawTable], milestone_ids: Optional[set[str]] = None,
+                    max_problems: int = DEFAULT_MAX_PROBLEMS,
+                    read_problems: Iterable[Problem] = ()) -> Submission:
+    """Validate raw tables (any number per table, e.g. one per school file) and merge them."""
+    out = _Collector(max_problems)
+    out.extend(read_problems)
+    parts: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLES}
+    sub = Submission()
+    for raw in raws:
+        if raw.table is None:
+            out.add(E.make("not_submission", file=raw.file, sheet=raw.sheet))
+            continue
+        frame, counts = validate_table(raw, raw.table, out, milestone_ids)
+        parts[raw.table].append(frame)
+        sub.sources.append(Source(raw.file, raw.sheet, raw.table, counts, raw.encoding))
+    for name, frames in parts.items():
+        frames = [f for f in frames if len(f)]
+        sub.tables[name] = pd.concat(frames, ignore_index=True) if frames else _typed_empty(name)
+        if len(frames) > 1:
+            _cross_file_duplicates(name, sub.tables[name], out)
+    schools, population = sub.tables["schools"], sub.tables["population"]
+    has_population_source = any(s.table == "population" for s in sub.sources)
+    if len(schools) and has_population_source:
+        kg_towns = set(schools.loc[schools["school_type"] == "kindergarten", "town"].dropna())
+        missing = sorted(kg_towns - set(population["town"].dropna()))
+        for town in missing:
+            src = next(s for s in sub.sources if s.table == "population")
+            out.add(E.make("population_missing", file=src.file, sheet=src.sheet, town=town))
+    sub.problems = E.sort_problems(out.items)
+    sub.problems_dropped = out.dropped
+    return sub
+
+
+def _cross_file_duplicates(table: str, frame: pd.DataFrame, out: _Collector) -> None:
+    spec = TABLES[table]
+    key = frame[spec.key]
+    dup = key.duplicated(keep=False) & key.notna()
+    if not dup.any():
+        return
+    for k, group in frame[dup].groupby(spec.key, sort=True):
+        if group["_file"].nunique() < 2:
+            continue
+        first = group.iloc[0]
+        where0 = f"{first['_file']}" + (f"[{first['_sheet']}]" if first["_sheet"] else "") + f" row {first['_row']}"
+        for _, r in group.iloc[1:].iterrows():
+            out.add(E.make("duplicate_key", file=r["_file"], sheet=r["_sheet"] or None, row=int(r["_row"]),
+                           column=spec.column(spec.key).zh, value=k, other=where0))
+    # keep the first occurrence only, so no school is counted twice
+    keep = ~key.duplicated(keep="first") | key.isna()
+    frame.drop(index=frame.index[~keep], inplace=True)
+    frame.reset_index(drop=True, inplace=True)
+
+
+# ------------------------------------------------------------------ from paths
+def read_paths(paths: dict[str, Optional[Path]]) -> tuple[list[RawTable], list[Problem]]:
+    """Read the files given for each role (``schools`` may also be a workbook or a folder)."""
+    raws: list[RawTable] = []
+    problems: list[Problem] = []
+    seen: set[tuple[str, Optional[str]]] = set()
+    for role, path in paths.items():
+        if path is None:
+            continue
+        files = list_folder(path) if path.is_dir() else [path]
+        if path.is_dir() and not files:
+            problems.append(E.make("not_submission", file=str(path)))
+        for f in files:
+            try:
+                tables = read_file(f, expect=role)
+            except ReadError as exc:
+                problems.extend(exc.problems)
+                continue
+            if not tables:
+                problems.append(E.make("not_submission", file=str(f)))
+            for t in tables:
+                if (t.file, t.sheet) in seen:
+                    continue
+                seen.add((t.file, t.sheet))
+                raws.append(t)
+    return raws, problems
+
+
+def validate_paths(paths: dict[str, Optional[Path]], milestone_ids: Optional[set[str]] = None,
+                   max_problems: int = DEFAULT_MAX_PROBLEMS) -> Submission:
+    raws, problems = read_paths(paths)
+    return validate_tables(raws, milestone_ids, max_problems, problems)
