@@ -141,6 +141,8 @@ NOT_CLOSED_CAMPUS = 2
 ANTITERROR_RATE = 0.85
 BULLYING_INCIDENTS = 1
 MILESTONES_SHORT = 3
+#: Words in a milestone title that mark it as not a building project (for the 备注 text only).
+NON_WORKS = ("申创", "复评", "申报", "设立", "创建", "监测")
 
 
 # ------------------------------------------------------------------- helpers
@@ -318,13 +320,18 @@ def generate(seed: int, targets_path: Path) -> dict:
     short = set(rng.sample(range(len(ms)), min(MILESTONES_SHORT, len(ms))))
     for i, m in enumerate(ms):
         req = STATUS_ORDER.index(m["required_status"])
+        # appraisals, applications, set-ups and monitoring get different remarks from building works
+        works = not any(w in m["title_zh"] for w in NON_WORKS)
         if i in short:
             level = max(0, req - 1)
-            note = rng.choice(["受资金拨付影响，进度滞后", "用地手续未完成，进度滞后", "设计变更，工期顺延"])
+            note = rng.choice(["受资金拨付影响，进度滞后", "用地手续未完成，进度滞后", "设计变更，工期顺延"] if works
+                              else ["申报材料准备中，进度滞后", "筹备工作未完成，顺延至下半年"])
         else:
             level = 2 if req == 2 or rng.random() < 0.4 else req
-            note = {2: rng.choice(["已竣工验收", "已完成并通过验收", "已完成"]),
-                    1: rng.choice(["主体施工中", "按计划推进", "已开工建设"]),
+            note = {2: rng.choice(["已竣工验收", "已完成并通过验收", "已交付使用"] if works
+                                  else ["已完成", "已通过评审", "已按要求完成"]),
+                    1: rng.choice(["主体施工中", "按计划推进", "已开工建设"] if works
+                                  else ["按计划推进", "材料已报送，等待评审"]),
                     0: "按计划暂未启动"}[level]
         if i in short and level == req:  # required 'not_started' cannot be short
             note = "按计划暂未启动"
