@@ -1,0 +1,117 @@
+"""Thin typer layer: parse options, call the library (runner.execute_*), return its exit code.
+
+Nothing here imports pandas, so ``--help``, ``targets`` and usage errors start fast.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from . import __version__
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    help="plancheck — check school submissions against the targets of the county education work plan.\n\n"
+         "按《正安县教育局2021年工作要点》的量化目标核查学校报送数据。\n\n"
+         "Exit codes: 0 all targets pass · 1 a target fails or has no data · 2 input or usage rejected.",
+)
+
+
+class OutputFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+class Lang(str, Enum):
+    zh = "zh"
+    en = "en"
+
+
+class GroupBy(str, Enum):
+    town = "town"
+    school_type = "school_type"
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"plancheck {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="Show the version and exit.")) -> None:
+    """plancheck"""
+
+
+PathArg = typer.Argument(..., help="Schools file (CSV/xlsx), a workbook holding all three tables, or a folder of files.")
+PopulationOpt = typer.Option(None, "--population", "-p", help="Population table (适龄人口) if not in the workbook.")
+MilestonesOpt = typer.Option(None, "--milestones", "-m", help="Milestones table (重点项目) if not in the workbook.")
+TargetsOpt = typer.Option(None, "--targets", "-t", help="Targets file (default: the bundled 2021 plan).")
+LangOpt = typer.Option(Lang.zh, "--lang", help="Language of messages and tables (zh default).")
+ErrorsOutOpt = typer.Option(None, "--errors-out", help="Write every problem to this CSV (opens in Excel).")
+OutputOpt = typer.Option(None, "--output", "-o", help="Write the report to this file instead of the screen.")
+
+
+@app.command()
+def run(
+    path: Path = PathArg,
+    population: Optional[Path] = PopulationOpt,
+    milestones: Optional[Path] = MilestonesOpt,
+    targets: Optional[Path] = TargetsOpt,
+    output_format: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", help="Output format."),
+    output: Optional[Path] = OutputOpt,
+    by: List[GroupBy] = typer.Option([], "--by", help="Also compute every target per town or school type."),
+    lang: Lang = LangOpt,
+    errors_out: Optional[Path] = ErrorsOutOpt,
+) -> None:
+    """Check every target of the plan county-wide (运行核查)."""
+    from .runner import RunOptions, execute_run
+
+    code = execute_run(RunOptions(schools=path, population=population, milestones=milestones, targets=targets,
+                                  output_format=output_format.value, output=output, lang=lang.value,
+                                  errors_out=errors_out, by=[b.value for b in by]))
+    raise typer.Exit(code)
+
+
+@app.command()
+def validate(
+    path: Path = PathArg,
+    population: Optional[Path] = PopulationOpt,
+    milestones: Optional[Path] = MilestonesOpt,
+    targets: Optional[Path] = TargetsOpt,
+    output_format: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", help="Output format."),
+    output: Optional[Path] = OutputOpt,
+    lang: Lang = LangOpt,
+    errors_out: Optional[Path] = ErrorsOutOpt,
+) -> None:
+    """Only check a submission and list every problem (校验报送表)."""
+    from .runner import RunOptions, execute_validate
+
+    code = execute_validate(RunOptions(schools=path, population=population, milestones=milestones, targets=targets,
+                                       output_format=output_format.value, output=output, lang=lang.value,
+                                       errors_out=errors_out))
+    raise typer.Exit(code)
+
+
+@app.command("targets")
+def list_targets(
+    targets: Optional[Path] = TargetsOpt,
+    output_format: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", help="Output format."),
+    output: Optional[Path] = OutputOpt,
+    lang: Lang = LangOpt,
+) -> None:
+    """List the plan's targets with their clauses (列出目标)."""
+    from .runner import execute_targets
+
+    raise typer.Exit(execute_targets(targets, output_format.value, lang.value, output))
+
+
+def main() -> None:
+    app()

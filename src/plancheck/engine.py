@@ -1,0 +1,271 @@
+"""Typed tables + targets -> results. Pure: no I/O, no printing.
+
+Every county figure is a sum over a sum (or a count over a count) exactly as the
+targets file declares it; never a mean of school rates. Verdicts compare exact
+fractions with the goal, so 95.97% fails a 96% goal however it is rounded for
+display, and 80.00% passes ">= 80%". A figure whose inputs are absent is
+``no_data``, never a pass.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any, Optional
+
+import pandas as pd
+
+from .targets import Aggregate, MetricTarget, MilestoneTarget, TargetsFile
+
+PASS, FAIL, NO_DATA = "pass", "fail", "no_data"
+STATUS_RANK = {"not_started": 0, "started": 1, "completed": 2}
+#: How many holders-back are listed per target (the count is always complete).
+MAX_OFFENDERS = 50
+
+
+@dataclass(frozen=True)
+class Offender:
+    """A school (or town) that holds a target back, and by how much."""
+    name: str
+    town: Optional[str] = None
+    school_id: Optional[str] = None
+    value: Any = None          # its own figure (a count, False for a missing item, a rate for a town)
+    needed: Optional[int] = None   # how much it alone would need to change
+    file: Optional[str] = None
+    row: Optional[int] = None
+
+
+@dataclass
+class Result:
+    target_id: str
+    kind: str                      # metric | milestone
+    section: int
+    item: int
+    title_zh: str
+    title_en: str
+    status: str                    # pass | fail | no_data
+    goal: Any                      # Fraction for metrics; the required status for milestones
+    op: str = ">="
+    unit: str = "percent"          # percent | count | status
+    actual: Optional[Fraction] = None
+    numerator: Optional[int] = None
+    denominator: Optional[int] = None
+    gap: Optional[int] = None      # units of gap_unit to change to pass (0 when passing)
+    gap_unit_zh: str = ""
+    gap_unit_en: str = ""
+    offenders: list[Offender] = field(default_factory=list)
+    offender_count: int = 0
+    reported_status: Optional[str] = None   # milestones
+    note: Optional[str] = None              # milestones
+    group: Optional[tuple[str, str]] = None  # (column, value) for breakdowns
+
+    @property
+    def actual_float(self) -> Optional[float]:
+        return None if self.actual is None else float(self.actual)
+
+
+# ------------------------------------------------------------------ aggregates
+def _mask(df: pd.DataFrame, where: dict[str, list]) -> pd.Series:
+    mask = pd.Series(True, index=df.index)
+    for column, allowed in where.items():
+        mask &= df[column].isin(allowed).fillna(False).astype(bool)
+    return mask
+
+
+def aggregate(agg: Aggregate, tables: dict[str, pd.DataFrame]) -> tuple[Optional[int], pd.Series]:
+    """The aggregate's integer value (None: no rows to aggregate) and the row mask it used."""
+    df = tables.get(agg.table)
+    if df is None or len(df) == 0:
+        return None, pd.Series(dtype=bool)
+    mask = _mask(df, agg.where)
+    if not mask.any():
+        return None, mask
+    if agg.agg == "count":
+        return int(mask.sum()), mask
+    values = df.loc[mask, agg.column]
+    if agg.agg == "count_true":
+        return int(values.fillna(False).astype(bool).sum()), mask
+    return int(values.fillna(0).astype("int64").sum()), mask
+
+
+def compare(actual: Fraction, op: str, goal: Fraction) -> bool:
+    return {">=": actual >= goal, "<=": actual <= goal, "==": actual == goal,
+            ">": actual > goal, "<": actual < goal}[op]
+
+
+def gap_to_goal(num: int, den: Optional[int], op: str, goal: Fraction) -> int:
+    """Smallest change of the numerator (denominator held) that meets the goal; 0 if met."""
+    target = goal * den if den is not None else goal
+    if op == ">=":
+        need = math.ceil(target - num)
+    elif op == ">":
+        need = math.floor(target - num) + 1
+    elif op == "<=":
+        need = num - math.floor(target)
+    elif op == "<":
+        need = num - math.ceil(target) + 1
+    else:
+        need = abs(num - target)
+        need = math.ceil(need)
+    return max(int(need), 0)
+
+
+# ------------------------------------------------------------------ metrics
+def evaluate_metric(t: MetricTarget, tables: dict[str, pd.DataFrame]) -> Result:
+    goal = t.goal_fraction
+    res = Result(target_id=t.id, kind="metric", section=t.section, item=t.item, title_zh=t.title_zh,
+                 title_en=t.title_en, status=NO_DATA, goal=goal, op=t.op, unit=t.unit,
+                 gap_unit_zh=t.gap_unit_zh, gap_unit_en=t.gap_unit_en)
+    num, num_mask = aggregate(t.numerator, tables)
+    if t.denominator is None:
+        if num is None:
+            return res
+        res.numerator, res.actual = num, Fraction(num)
+    else:
+        den, den_mask = aggregate(t.denominator, tables)
+        if den is None or den == 0:
+            return res
+        if num is None:
+            # the filter matched no row although the denominator has rows: a true zero
+            # only when both sides read the same table (e.g. no public kindergarten at all)
+            if t.numerator.table != t.denominator.table:
+                return res
+            num = 0
+        res.numerator, res.denominator, res.actual = num, den, Fraction(num, den)
+    res.status = PASS if compare(res.actual, t.op, goal) else FAIL
+    res.gap = 0 if res.status == PASS else gap_to_goal(res.numerator, res.denominator, t.op, goal)
+    if res.status == FAIL:
+        offenders = holders_back(t, tables, upward=res.actual < goal)
+        res.offender_count = len(offenders)
+        res.offenders = offenders[:MAX_OFFENDERS]
+    return res
+
+
+def _school(df: pd.DataFrame, i, value, needed=None) -> Offender:
+    r = df.loc[i]
+    return Offender(name=str(r.get("school_name", "")), town=_s(r.get("town")), school_id=_s(r.get("school_id")),
+                    value=value, needed=needed, file=_s(r.get("_file")), row=_i(r.get("_row")))
+
+
+def _s(v) -> Optional[str]:
+    return None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else str(v)
+
+
+def _i(v) -> Optional[int]:
+    return None if v is None or v is pd.NA else int(v)
+
+
+def holders_back(t: MetricTarget, tables: dict[str, pd.DataFrame], upward: bool) -> list[Offender]:
+    """Who holds a failing target back, most first, each with what it alone would need.
+
+    ``upward``: the figure must rise (too few enrolled / reported); otherwise it must fall.
+    """
+    num, den = t.numerator, t.denominator
+    if den is not None and den.table != num.table:
+        return _towns_behind(t, tables)
+    df = tables.get(num.table)
+    if df is None or len(df) == 0:
+        return []
+    if not upward:
+        # the numerator itself is what must come down: the rows that contribute to it
+        mask = _mask(df, num.where)
+        if num.agg == "count_true":
+            hit = mask & df[num.column].fillna(False).astype(bool)
+            return [_school(df, i, True) for i in df.index[hit]]
+        values = df.loc[mask, num.column].fillna(0).astype("int64") if num.agg == "sum" else None
+        if values is None:
+            return []
+        values = values[values > 0].sort_values(ascending=False, kind="stable")
+        return [_school(df, i, int(v), needed=int(v)) for i, v in values.items()]
+    # upward: rows in the denominator that are not (fully) in the numerator
+    dmask = _mask(df, den.where)
+    if num.agg == "count_true":
+        missing = dmask & ~df[num.column].fillna(False).astype(bool)
+        return [_school(df, i, False, needed=1) for i in df.index[missing]]
+    nmask = _mask(df, num.where)
+    out_rows = dmask & ~nmask
+    if den.agg == "sum":
+        values = df.loc[out_rows, den.column].fillna(0).astype("int64").sort_values(ascending=False, kind="stable")
+        return [_school(df, i, int(v)) for i, v in values.items() if v > 0]
+    return [_school(df, i, None) for i in df.index[out_rows]]
+
+
+def _towns_behind(t: MetricTarget, tables: dict[str, pd.DataFrame]) -> list[Offender]:
+    """For a figure over two tables joined by town (gross enrolment): towns below the goal."""
+    num, den = t.numerator, t.denominator
+    a, b = tables.get(num.table), tables.get(den.table)
+    if a is None or b is None or "town" not in a or "town" not in b:
+        return []
+    na = a.loc[_mask(a, num.where)].groupby("town")[num.column].sum() if num.agg == "sum" else \
+        a.loc[_mask(a, num.where)].groupby("town").size()
+    nb = b.loc[_mask(b, den.where)].groupby("town")[den.column].sum() if den.agg == "sum" else \
+        b.loc[_mask(b, den.where)].groupby("town").size()
+    goal = t.goal_fraction
+    out = []
+    for town, d in nb.items():
+        d = int(d)
+        n = int(na.get(town, 0))
+        if d <= 0:
+            continue
+        rate = Fraction(n, d)
+        if not compare(rate, t.op, goal):
+            out.append(Offender(name=str(town), town=str(town), value=rate, needed=gap_to_goal(n, d, t.op, goal)))
+    out.sort(key=lambda o: (-(o.needed or 0), o.name))
+    return out
+
+
+# ------------------------------------------------------------------ milestones
+def evaluate_milestone(t: MilestoneTarget, tables: dict[str, pd.DataFrame]) -> Result:
+    res = Result(target_id=t.id, kind="milestone", section=t.section, item=t.item, title_zh=t.title_zh,
+                 title_en=t.title_en, status=NO_DATA, goal=t.required_status, op=">=", unit="status")
+    df = tables.get("milestones")
+    if df is None or len(df) == 0:
+        return res
+    rows = df[df["milestone_id"] == t.id]
+    if rows.empty:
+        return res
+    row = rows.iloc[0]
+    res.reported_status = str(row["status"])
+    note = row.get("note")
+    res.note = None if note is None or note is pd.NA else str(note)
+    res.status = PASS if STATUS_RANK[res.reported_status] >= STATUS_RANK[t.required_status] else FAIL
+    res.gap = 0 if res.status == PASS else STATUS_RANK[t.required_status] - STATUS_RANK[res.reported_status]
+    return res
+
+
+# ------------------------------------------------------------------ the whole plan
+def evaluate(targets: TargetsFile, tables: dict[str, pd.DataFrame]) -> list[Result]:
+    """Every target of the plan, county-wide, in the order of the targets file."""
+    out = []
+    for t in targets.targets:
+        out.append(evaluate_metric(t, tables) if t.kind == "metric" else evaluate_milestone(t, tables))
+    return out
+
+
+def evaluate_by(targets: TargetsFile, tables: dict[str, pd.DataFrame], column: str) -> dict[str, list[Result]]:
+    """Every metric target per group of ``column`` (e.g. town, school_type).
+
+    Each table that has the column is cut to the group (a town's gross enrolment
+    uses that town's population); a table without it is left out of the group,
+    so figures that need it are ``no_data`` there.
+    """
+    values: set[str] = set()
+    for df in tables.values():
+        if column in df:
+            values.update(str(v) for v in df[column].dropna().unique())
+    groups: dict[str, list[Result]] = {}
+    for value in sorted(values):
+        cut = {name: df[df[column] == value] for name, df in tables.items() if column in df}
+        results = [evaluate_metric(t, cut) for t in targets.metrics]
+        for r in results:
+            r.group = (column, value)
+        groups[value] = results
+    return groups
+
+
+def summary(results: list[Result]) -> dict[str, int]:
+    out = {PASS: 0, FAIL: 0, NO_DATA: 0}
+    for r in results:
+        out[r.status] += 1
+    return out

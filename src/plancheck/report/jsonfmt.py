@@ -1,0 +1,80 @@
+"""JSON output: machine-readable results. Rates are fractions (0.9597), never percents."""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+from typing import Any, Optional
+
+from .. import __version__
+from ..engine import Offender, Result, summary
+from ..errors import Problem
+from ..targets import TargetsFile
+from ..validate import Submission
+
+SCHEMA_VERSION = 1
+
+
+def _num(v: Any) -> Any:
+    if isinstance(v, Fraction):
+        return int(v) if v.denominator == 1 else float(v)
+    return v
+
+
+def offender_dict(o: Offender) -> dict[str, Any]:
+    return {"name": o.name, "town": o.town, "school_id": o.school_id, "value": _num(o.value),
+            "needed": o.needed, "file": o.file, "row": o.row}
+
+
+def result_dict(r: Result) -> dict[str, Any]:
+    d: dict[str, Any] = {
+        "id": r.target_id, "kind": r.kind, "section": r.section, "item": r.item,
+        "title_zh": r.title_zh, "title_en": r.title_en, "status": r.status,
+    }
+    if r.kind == "metric":
+        d.update(unit=r.unit, op=r.op, goal=_num(r.goal), actual=_num(r.actual), numerator=r.numerator,
+                 denominator=r.denominator, gap=r.gap, gap_unit_zh=r.gap_unit_zh, gap_unit_en=r.gap_unit_en,
+                 holders_back=[offender_dict(o) for o in r.offenders], holders_back_count=r.offender_count)
+    else:
+        d.update(unit="status", op=">=", goal=r.goal, actual=r.reported_status, numerator=None, denominator=None,
+                 required_status=r.goal, reported_status=r.reported_status, note=r.note)
+    if r.group:
+        d["group"] = {r.group[0]: r.group[1]}
+    return d
+
+
+def problem_dict(p: Problem, lang: str = "zh") -> dict[str, Any]:
+    return {"severity": p.severity, "code": p.code, "file": p.file, "sheet": p.sheet, "row": p.row,
+            "column": p.column, "cell": p.cell, "value": p.value, "message": p.message(lang)}
+
+
+def submission_dict(sub: Submission, lang: str = "zh") -> dict[str, Any]:
+    return {
+        "sources": [{"file": s.file, "sheet": s.sheet, "table": s.table, "encoding": s.encoding,
+                     "rows": vars(s.counts)} for s in sub.sources],
+        "rows": vars(sub.counts()),
+        "problems": [problem_dict(p, lang) for p in sub.problems],
+        "problems_not_listed": sub.problems_dropped,
+    }
+
+
+def render(results: list[Result], targets: TargetsFile, sub: Optional[Submission] = None,
+           groups: Optional[dict[str, dict[str, list[Result]]]] = None, lang: str = "zh") -> str:
+    doc: dict[str, Any] = {
+        "plancheck": __version__, "schema_version": SCHEMA_VERSION,
+        "plan": {"id": targets.plan.id, "title_zh": targets.plan.title_zh, "title_en": targets.plan.title_en,
+                 "year": targets.plan.year},
+        "summary": summary(results),
+        "targets": [result_dict(r) for r in results],
+    }
+    if groups:
+        doc["breakdowns"] = {col: {value: [result_dict(r) for r in rs] for value, rs in by.items()}
+                             for col, by in groups.items()}
+    if sub is not None:
+        doc["submission"] = submission_dict(sub, lang)
+    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+
+
+def render_problems(sub: Submission, lang: str = "zh") -> str:
+    return json.dumps({"plancheck": __version__, "ok": sub.ok, **submission_dict(sub, lang)},
+                      ensure_ascii=False, indent=2) + "\n"

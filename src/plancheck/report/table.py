@@ -1,0 +1,120 @@
+"""Terminal output with rich: pass/fail tables grouped by the plan's sections, and problem lists."""
+
+from __future__ import annotations
+
+from itertools import groupby
+from typing import Optional
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from ..engine import FAIL, NO_DATA, PASS, Result, summary
+from ..errors import ERROR, INFO, WARNING, Problem
+from ..targets import TargetsFile
+from ..validate import Submission
+from .common import STATUS_TEXT, figure_lang, gap_text, goal_text, offender_text, ratio_text, title
+
+STYLE = {PASS: "bold green", FAIL: "bold red", NO_DATA: "bold yellow"}
+SEVERITY_STYLE = {ERROR: "red", WARNING: "yellow", INFO: "dim"}
+SEVERITY_TEXT = {"zh": {ERROR: "错误", WARNING: "警告", INFO: "提示"}, "en": {ERROR: "error", WARNING: "warning", INFO: "info"}}
+
+
+def verdict_line(results: list[Result], lang: str = "zh") -> Text:
+    s = summary(results)
+    total = len(results)
+    if lang == "zh":
+        text = f"共 {total} 项目标：{s[PASS]} 项达标，{s[FAIL]} 项未达标，{s[NO_DATA]} 项无数据。"
+    else:
+        text = f"{total} targets: {s[PASS]} pass, {s[FAIL]} fail, {s[NO_DATA]} without data."
+    style = "bold green" if s[FAIL] == 0 and s[NO_DATA] == 0 else ("bold red" if s[FAIL] else "bold yellow")
+    return Text(text, style=style)
+
+
+def render_results(console: Console, results: list[Result], targets: TargetsFile, lang: str = "zh",
+                   show_holders: bool = True) -> None:
+    plan_title = targets.plan.title_zh if lang == "zh" else targets.plan.title_en
+    console.print(Text(plan_title, style="bold"))
+    for section_no, group in groupby(sorted(results, key=lambda r: (r.section, r.item)), key=lambda r: r.section):
+        section = targets.section(section_no)
+        heading = section.title_zh if lang == "zh" else section.title_en
+        table = Table(title=f"{_roman(section_no)}、{heading}" if lang == "zh" else f"{section_no}. {heading}",
+                      title_justify="left", title_style="bold cyan", expand=False, show_lines=False)
+        cols = ("条目", "目标", "目标值", "实际", "分子/分母", "结果", "差距与责任单位") if lang == "zh" else (
+            "item", "target", "goal", "actual", "num/den", "status", "gap and who holds it back")
+        for c in cols:
+            table.add_column(c, overflow="fold")
+        for r in group:
+            gap = gap_text(r, lang)
+            if show_holders and r.status == FAIL and r.offenders:
+                gap = f"{gap}：{offender_text(r, lang, 5)}" if lang == "zh" else f"{gap}: {offender_text(r, lang, 5)}"
+            table.add_row(str(r.item), title(r, lang), goal_text(r, lang), figure_lang(r, lang), ratio_text(r),
+                          Text(STATUS_TEXT[lang][r.status], style=STYLE[r.status]), gap)
+        console.print(table)
+    console.print(verdict_line(results, lang))
+
+
+def render_groups(console: Console, groups: dict[str, list[Result]], column: str, lang: str = "zh") -> None:
+    """A target-by-group grid (e.g. towns × targets) of statuses and figures."""
+    if not groups:
+        return
+    first = next(iter(groups.values()))
+    table = Table(title=("按" + {"town": "乡镇", "school_type": "学校类型"}.get(column, column) + "统计")
+                  if lang == "zh" else f"By {column}", title_justify="left", title_style="bold cyan")
+    table.add_column({"town": "乡镇", "school_type": "学校类型"}.get(column, column) if lang == "zh" else column)
+    for r in first:
+        table.add_column(title(r, lang), overflow="fold")
+    for value, results in groups.items():
+        cells = [Text(figure_lang(r, lang) if r.status != NO_DATA else "—", style=STYLE[r.status] if r.status != NO_DATA else "dim")
+                 for r in results]
+        table.add_row(value, *cells)
+    console.print(table)
+
+
+def render_problems(console: Console, sub: Submission, lang: str = "zh", limit: Optional[int] = 50) -> None:
+    """Every problem, grouped by file; the list is cut at ``limit`` on screen with a count."""
+    problems = sub.problems
+    if not problems and not sub.problems_dropped:
+        return
+    shown = problems if limit is None else problems[:limit]
+    for file, group in groupby(shown, key=lambda p: p.file):
+        table = Table(title=file or "-", title_justify="left", title_style="bold")
+        hdr = ("级别", "工作表", "行", "列", "单元格", "值", "问题") if lang == "zh" else (
+            "severity", "sheet", "row", "column", "cell", "value", "problem")
+        for h in hdr:
+            table.add_column(h, overflow="fold")
+        for p in group:
+            table.add_row(Text(SEVERITY_TEXT[lang][p.severity], style=SEVERITY_STYLE[p.severity]), p.sheet or "",
+                          "" if p.row is None else str(p.row), p.column or "", (p.cell or "").split("!")[-1],
+                          _short(p.value), f"{p.title(lang)}：{p.message(lang)}" if lang == "zh" else
+                          f"{p.title(lang)}: {p.message(lang)}")
+        console.print(table)
+    hidden = len(problems) - len(shown) + sub.problems_dropped
+    if hidden > 0:
+        console.print(Text(f"…… 另有 {hidden} 个问题未显示（用 --errors-out 导出全部）" if lang == "zh" else
+                           f"… {hidden} more problems not shown (write them all with --errors-out)", style="yellow"))
+
+
+def render_counts(console: Console, sub: Submission, lang: str = "zh") -> None:
+    for s in sub.sources:
+        c = s.counts
+        where = s.file + (f" [{s.sheet}]" if s.sheet else "")
+        if lang == "zh":
+            line = f"{where}（{s.table}）：读取 {c.read} 行 = 接受 {c.accepted} + 拒绝 {c.rejected} + 跳过 {c.skipped}"
+        else:
+            line = f"{where} ({s.table}): {c.read} rows read = {c.accepted} accepted + {c.rejected} rejected + {c.skipped} skipped"
+        console.print(Text(line, style="dim"))
+    errors = len(sub.errors)
+    if errors:
+        console.print(Text(f"发现 {errors} 个错误，报送数据未通过校验。" if lang == "zh" else
+                           f"{errors} errors: the submission is rejected.", style="bold red"))
+
+
+def _short(v: Optional[str], n: int = 30) -> str:
+    if v is None:
+        return ""
+    return v if len(v) <= n else v[: n - 1] + "…"
+
+
+def _roman(n: int) -> str:
+    return "一二三四五六七八九十"[n - 1] if 1 <= n <= 10 else str(n)

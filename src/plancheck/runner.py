@@ -1,0 +1,162 @@
+"""The commands as library calls: options in, output written, exit code out.
+
+``cli.py`` only parses options and calls an ``execute_*`` function here; tests
+call these directly too. Exit codes (stable, documented in the README):
+
+* 0 — every target passes (``validate``: no errors)
+* 1 — a target fails or has no data (``validate``: the school's own obligations fall short)
+* 2 — input or usage rejected (bad file, invalid rows, bad targets file, bad option)
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional, TextIO
+
+from rich.console import Console
+
+from .errors import Problem
+from .targets import TargetsError, TargetsFile, load_targets
+
+EXIT_OK, EXIT_FAIL, EXIT_INPUT = 0, 1, 2
+FORMATS = ("table", "json")
+
+
+@dataclass
+class RunOptions:
+    schools: Path
+    population: Optional[Path] = None
+    milestones: Optional[Path] = None
+    targets: Optional[Path] = None
+    output_format: str = "table"
+    output: Optional[Path] = None
+    lang: str = "zh"
+    errors_out: Optional[Path] = None
+    by: list[str] = field(default_factory=list)
+    show_problems: Optional[int] = 50
+
+
+def build_consoles(output: Optional[Path] = None) -> tuple[Console, Console]:
+    """(out, err) consoles; the test seam. A file output gets no colour codes."""
+    err = Console(stderr=True, soft_wrap=False)
+    if output is None:
+        return Console(soft_wrap=False), err
+    return Console(file=io.StringIO(), width=160, color_system=None, soft_wrap=False), err
+
+
+def load_targets_or_report(path: Optional[Path], err: Console) -> Optional[TargetsFile]:
+    try:
+        return load_targets(path)
+    except TargetsError as exc:
+        err.print(f"[bold red]targets file rejected / 目标文件有误:[/] {exc.path}")
+        for p in exc.problems:
+            err.print(f"  {p}", markup=False, highlight=False)
+        return None
+
+
+def _paths(opts: RunOptions) -> dict[str, Optional[Path]]:
+    return {"schools": opts.schools, "population": opts.population, "milestones": opts.milestones}
+
+
+def write_problems_csv(problems: list[Problem], path: Path, lang: str = "zh") -> None:
+    """All problems as a CSV a clerk opens in Excel (UTF-8 with BOM; formula-looking cells neutralised)."""
+    with path.open("w", newline="", encoding="utf-8-sig") as fh:
+        w = csv.writer(fh)
+        w.writerow(["severity", "code", "file", "sheet", "row", "column", "cell", "value", "message"])
+        for p in problems:
+            w.writerow([_safe(x) for x in (p.severity, p.code, p.file, p.sheet or "", p.row or "", p.column or "",
+                                           p.cell or "", p.value or "", f"{p.title(lang)}: {p.message(lang)}")])
+
+
+def _safe(value: object) -> str:
+    text = str(value)
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + text
+    return text
+
+
+def _emit(text: str, output: Optional[Path], stream: Optional[TextIO] = None) -> None:
+    if output is None:
+        (stream or sys.stdout).write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+
+
+def execute_run(opts: RunOptions) -> int:
+    from .engine import FAIL, NO_DATA, evaluate, evaluate_by
+    from .report import jsonfmt, table
+    from .validate import validate_paths
+
+    out, err = build_consoles(opts.output)
+    targets = load_targets_or_report(opts.targets, err)
+    if targets is None:
+        return EXIT_INPUT
+    sub = validate_paths(_paths(opts), {m.id for m in targets.milestones})
+    if opts.errors_out is not None:
+        write_problems_csv(sub.problems, opts.errors_out, opts.lang)
+    if not sub.ok:
+        if opts.output_format == "json":
+            _emit(jsonfmt.render_problems(sub, opts.lang), opts.output)
+        table.render_problems(err, sub, opts.lang, opts.show_problems)
+        table.render_counts(err, sub, opts.lang)
+        return EXIT_INPUT
+    if sub.problems:
+        table.render_problems(err, sub, opts.lang, opts.show_problems)
+    table.render_counts(err, sub, opts.lang)
+    results = evaluate(targets, sub.tables)
+    groups = {col: evaluate_by(targets, sub.tables, col) for col in opts.by}
+    if opts.output_format == "json":
+        _emit(jsonfmt.render(results, targets, sub, groups, opts.lang), opts.output)
+    else:
+        table.render_results(out, results, targets, opts.lang)
+        for col, by in groups.items():
+            table.render_groups(out, by, col, opts.lang)
+        if opts.output is not None:
+            _emit(out.file.getvalue(), opts.output)
+    statuses = {r.status for r in results}
+    return EXIT_FAIL if FAIL in statuses or NO_DATA in statuses else EXIT_OK
+
+
+def execute_validate(opts: RunOptions) -> int:
+    """Check a submission only: every problem listed; exit 2 on any error, else 0."""
+    from .report import jsonfmt, table
+    from .validate import validate_paths
+
+    out, err = build_consoles(opts.output)
+    targets = load_targets_or_report(opts.targets, err)
+    if targets is None:
+        return EXIT_INPUT
+    sub = validate_paths(_paths(opts), {m.id for m in targets.milestones})
+    if opts.errors_out is not None:
+        write_problems_csv(sub.problems, opts.errors_out, opts.lang)
+    if opts.output_format == "json":
+        _emit(jsonfmt.render_problems(sub, opts.lang), opts.output)
+    else:
+        table.render_problems(out, sub, opts.lang, opts.show_problems)
+        table.render_counts(out, sub, opts.lang)
+        if sub.ok:
+            out.print("[bold green]校验通过 / submission is valid[/]")
+        if opts.output is not None:
+            _emit(out.file.getvalue(), opts.output)
+    return EXIT_OK if sub.ok else EXIT_INPUT
+
+
+def execute_targets(targets_path: Optional[Path], output_format: str = "table", lang: str = "zh",
+                    output: Optional[Path] = None) -> int:
+    from .report import targets_view
+
+    out, err = build_consoles(output)
+    targets = load_targets_or_report(targets_path, err)
+    if targets is None:
+        return EXIT_INPUT
+    if output_format == "json":
+        _emit(targets_view.render_json(targets), output)
+    else:
+        targets_view.render_table(out, targets, lang)
+        if output is not None:
+            _emit(out.file.getvalue(), output)
+    return EXIT_OK
