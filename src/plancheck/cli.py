@@ -26,6 +26,26 @@ app = typer.Typer(
 class OutputFormat(str, Enum):
     table = "table"
     json = "json"
+    markdown = "markdown"
+    html = "html"
+    junit = "junit"
+
+
+class ProblemFormat(str, Enum):
+    table = "table"
+    json = "json"
+    junit = "junit"
+
+
+class FailOn(str, Enum):
+    fail = "fail"
+    no_data = "no_data"
+    never = "never"
+
+
+#: ``plancheck report -o FILE``: the format follows the file's suffix
+SUFFIX_FORMATS = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html",
+                  ".xml": "junit", ".json": "json", ".txt": "table"}
 
 
 class Lang(str, Enum):
@@ -59,6 +79,13 @@ ErrorsOutOpt = typer.Option(None, "--errors-out", help="Write every problem to t
 OutputOpt = typer.Option(None, "--output", "-o", help="Write the report to this file instead of the screen.")
 
 
+TermOpt = typer.Option(None, "--term", help="Reporting term shown in reports, e.g. 2021秋季.")
+FailOnOpt = typer.Option(FailOn.no_data, "--fail-on",
+                         help="Which statuses make the exit code 1: fail; no_data (fail or no data, default); never.")
+BaselineOpt = typer.Option(None, "--baseline", help="An earlier run's --format json output: show each target's change.")
+ByOpt = typer.Option([], "--by", help="Also compute every target per town or school type (repeatable).")
+
+
 @app.command()
 def run(
     path: Path = PathArg,
@@ -67,7 +94,10 @@ def run(
     targets: Optional[Path] = TargetsOpt,
     output_format: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", help="Output format."),
     output: Optional[Path] = OutputOpt,
-    by: List[GroupBy] = typer.Option([], "--by", help="Also compute every target per town or school type."),
+    by: List[GroupBy] = ByOpt,
+    term: Optional[str] = TermOpt,
+    fail_on: FailOn = FailOnOpt,
+    baseline: Optional[Path] = BaselineOpt,
     lang: Lang = LangOpt,
     errors_out: Optional[Path] = ErrorsOutOpt,
 ) -> None:
@@ -76,7 +106,36 @@ def run(
 
     code = execute_run(RunOptions(schools=path, population=population, milestones=milestones, targets=targets,
                                   output_format=output_format.value, output=output, lang=lang.value,
-                                  errors_out=errors_out, by=[b.value for b in by]))
+                                  errors_out=errors_out, by=[b.value for b in by], term=term,
+                                  fail_on=fail_on.value, baseline=baseline))
+    raise typer.Exit(code)
+
+
+@app.command()
+def report(
+    path: Path = PathArg,
+    output: Path = typer.Option(..., "--output", "-o",
+                                help="Report file; its suffix picks the format (.md, .html, .xml JUnit, .json)."),
+    population: Optional[Path] = PopulationOpt,
+    milestones: Optional[Path] = MilestonesOpt,
+    targets: Optional[Path] = TargetsOpt,
+    by: List[GroupBy] = ByOpt,
+    term: Optional[str] = TermOpt,
+    fail_on: FailOn = typer.Option(FailOn.never, "--fail-on", help="Exit code policy (default never: a report was written)."),
+    baseline: Optional[Path] = BaselineOpt,
+    lang: Lang = LangOpt,
+    errors_out: Optional[Path] = ErrorsOutOpt,
+) -> None:
+    """Write the compliance summary for the bureau's meeting (生成报告), e.g. -o summary.md."""
+    from .runner import RunOptions, execute_run
+
+    chosen = SUFFIX_FORMATS.get(output.suffix.lower())
+    if chosen is None:
+        raise typer.BadParameter(f"cannot tell the format from “{output.suffix}”; use .md, .html, .xml or .json",
+                                 param_hint="--output")
+    code = execute_run(RunOptions(schools=path, population=population, milestones=milestones, targets=targets,
+                                  output_format=chosen, output=output, lang=lang.value, errors_out=errors_out,
+                                  by=[b.value for b in by], term=term, fail_on=fail_on.value, baseline=baseline))
     raise typer.Exit(code)
 
 
@@ -86,7 +145,7 @@ def validate(
     population: Optional[Path] = PopulationOpt,
     milestones: Optional[Path] = MilestonesOpt,
     targets: Optional[Path] = TargetsOpt,
-    output_format: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", help="Output format."),
+    output_format: ProblemFormat = typer.Option(ProblemFormat.table, "--format", "-f", help="Output format."),
     output: Optional[Path] = OutputOpt,
     lang: Lang = LangOpt,
     errors_out: Optional[Path] = ErrorsOutOpt,
@@ -103,7 +162,7 @@ def validate(
 @app.command("targets")
 def list_targets(
     targets: Optional[Path] = TargetsOpt,
-    output_format: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", help="Output format."),
+    output_format: ProblemFormat = typer.Option(ProblemFormat.table, "--format", "-f", help="Output format (table or json)."),
     output: Optional[Path] = OutputOpt,
     lang: Lang = LangOpt,
 ) -> None:

@@ -23,7 +23,9 @@ from .errors import Problem
 from .targets import TargetsError, TargetsFile, load_targets
 
 EXIT_OK, EXIT_FAIL, EXIT_INPUT = 0, 1, 2
-FORMATS = ("table", "json")
+#: output format -> module under plancheck.report exposing ``render(ctx) -> str``
+REPORT_MODULES = {"json": "jsonfmt", "markdown": "markdown", "html": "html", "junit": "junit"}
+FAIL_ON = ("fail", "no_data", "never")
 
 
 @dataclass
@@ -38,6 +40,9 @@ class RunOptions:
     errors_out: Optional[Path] = None
     by: list[str] = field(default_factory=list)
     show_problems: Optional[int] = 50
+    term: Optional[str] = None
+    fail_on: str = "no_data"          # fail | no_data | never: which statuses make exit code 1
+    baseline: Optional[Path] = None   # an earlier run's --format json output
 
 
 def build_consoles(output: Optional[Path] = None) -> tuple[Console, Console]:
@@ -86,39 +91,98 @@ def _emit(text: str, output: Optional[Path], stream: Optional[TextIO] = None) ->
         output.write_text(text, encoding="utf-8")
 
 
+def exit_code(statuses: set[str], fail_on: str) -> int:
+    """0 or 1 from the targets' statuses: ``--fail-on no_data`` (default) fails on fail or no_data."""
+    if fail_on == "never":
+        return EXIT_OK
+    bad = {"fail"} if fail_on == "fail" else {"fail", "no_data"}
+    return EXIT_FAIL if statuses & bad else EXIT_OK
+
+
+def render_report(output_format: str, ctx) -> str:
+    """The report in one of the file formats (json, markdown, html, junit)."""
+    import importlib
+
+    module = importlib.import_module(f"plancheck.report.{REPORT_MODULES[output_format]}")
+    return module.render(ctx)
+
+
+def _problems_report(output_format: str, sub, lang: str) -> Optional[str]:
+    from .report import jsonfmt
+
+    if output_format == "json":
+        return jsonfmt.render_problems(sub, lang)
+    if output_format == "junit":
+        from .report import junit
+
+        return junit.render_problems(sub, lang)
+    return None
+
+
+def _github_annotations(sub, results, err: Console) -> None:
+    import os
+
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        try:
+            from .report import github
+        except ImportError:  # pragma: no cover - format module not installed
+            return
+        text = github.annotations(sub, results)
+        if text:
+            sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
 def execute_run(opts: RunOptions) -> int:
-    from .engine import FAIL, NO_DATA, evaluate, evaluate_by
-    from .report import jsonfmt, table
+    from .engine import evaluate, evaluate_by
+    from .report import table
+    from .report.context import ReportContext, input_files
     from .validate import validate_paths
 
     out, err = build_consoles(opts.output)
     targets = load_targets_or_report(opts.targets, err)
     if targets is None:
         return EXIT_INPUT
+    baseline = None
+    if opts.baseline is not None:
+        from .report.baseline import BaselineError, load_baseline
+
+        try:
+            baseline = load_baseline(opts.baseline)
+        except BaselineError as exc:
+            err.print(f"[bold red]baseline rejected / 基线文件有误:[/] {exc}")
+            return EXIT_INPUT
     sub = validate_paths(_paths(opts), {m.id for m in targets.milestones})
     if opts.errors_out is not None:
         write_problems_csv(sub.problems, opts.errors_out, opts.lang)
     if not sub.ok:
-        if opts.output_format == "json":
-            _emit(jsonfmt.render_problems(sub, opts.lang), opts.output)
+        text = _problems_report(opts.output_format, sub, opts.lang)
+        if text is not None:
+            _emit(text, opts.output)
         table.render_problems(err, sub, opts.lang, opts.show_problems)
         table.render_counts(err, sub, opts.lang)
+        _github_annotations(sub, [], err)
         return EXIT_INPUT
     if sub.problems:
         table.render_problems(err, sub, opts.lang, opts.show_problems)
     table.render_counts(err, sub, opts.lang)
     results = evaluate(targets, sub.tables)
-    groups = {col: evaluate_by(targets, sub.tables, col) for col in opts.by}
-    if opts.output_format == "json":
-        _emit(jsonfmt.render(results, targets, sub, groups, opts.lang), opts.output)
-    else:
+    ctx = ReportContext(results=results, targets=targets, submission=sub, lang=opts.lang, term=opts.term,
+                        groups={col: evaluate_by(targets, sub.tables, col) for col in opts.by},
+                        inputs=input_files(sub), baseline=baseline)
+    if opts.output_format == "table":
         table.render_results(out, results, targets, opts.lang)
-        for col, by in groups.items():
+        for col, by in ctx.groups.items():
             table.render_groups(out, by, col, opts.lang)
+        if baseline is not None:
+            table.render_changes(out, results, baseline, opts.lang)
         if opts.output is not None:
             _emit(out.file.getvalue(), opts.output)
-    statuses = {r.status for r in results}
-    return EXIT_FAIL if FAIL in statuses or NO_DATA in statuses else EXIT_OK
+    else:
+        _emit(render_report(opts.output_format, ctx), opts.output)
+        if opts.output is not None:
+            err.print(f"→ {opts.output}")
+    _github_annotations(sub, results, err)
+    return exit_code({r.status for r in results}, opts.fail_on)
 
 
 def execute_validate(opts: RunOptions) -> int:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 from fractions import Fraction
-from typing import Any, Optional
+from typing import Any
 
 from .. import __version__
 from ..engine import Offender, Result, summary
 from ..errors import Problem
-from ..targets import TargetsFile
 from ..validate import Submission
+from .context import ReportContext
 
 SCHEMA_VERSION = 1
 
@@ -58,20 +58,23 @@ def submission_dict(sub: Submission, lang: str = "zh") -> dict[str, Any]:
     }
 
 
-def render(results: list[Result], targets: TargetsFile, sub: Optional[Submission] = None,
-           groups: Optional[dict[str, dict[str, list[Result]]]] = None, lang: str = "zh") -> str:
+def render(ctx: ReportContext) -> str:
+    results, targets = ctx.results, ctx.targets
     doc: dict[str, Any] = {
         "plancheck": __version__, "schema_version": SCHEMA_VERSION,
         "plan": {"id": targets.plan.id, "title_zh": targets.plan.title_zh, "title_en": targets.plan.title_en,
                  "year": targets.plan.year},
+        "term": ctx.term,
+        "date": ctx.today.isoformat(),
+        "inputs": [{"path": i.path, "sha256": i.sha256, "rows": i.rows} for i in ctx.inputs],
         "summary": summary(results),
         "targets": [result_dict(r) for r in results],
     }
-    if groups:
+    if ctx.groups:
         doc["breakdowns"] = {col: {value: [result_dict(r) for r in rs] for value, rs in by.items()}
-                             for col, by in groups.items()}
-    if sub is not None:
-        doc["submission"] = submission_dict(sub, lang)
+                             for col, by in ctx.groups.items()}
+    if ctx.submission is not None:
+        doc["submission"] = submission_dict(ctx.submission, ctx.lang)
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
 
 

@@ -33,13 +33,15 @@ def verdict_line(results: list[Result], lang: str = "zh") -> Text:
 
 def render_results(console: Console, results: list[Result], targets: TargetsFile, lang: str = "zh",
                    show_holders: bool = True) -> None:
+    """Metric targets in one table per plan section, then the milestones, then the verdict."""
     plan_title = targets.plan.title_zh if lang == "zh" else targets.plan.title_en
     console.print(Text(plan_title, style="bold"))
-    for section_no, group in groupby(sorted(results, key=lambda r: (r.section, r.item)), key=lambda r: r.section):
+    metrics = [r for r in results if r.kind == "metric"]
+    for section_no, group in groupby(sorted(metrics, key=lambda r: (r.section, r.item)), key=lambda r: r.section):
         section = targets.section(section_no)
         heading = section.title_zh if lang == "zh" else section.title_en
         table = Table(title=f"{_roman(section_no)}、{heading}" if lang == "zh" else f"{section_no}. {heading}",
-                      title_justify="left", title_style="bold cyan", expand=False, show_lines=False)
+                      title_justify="left", title_style="bold cyan")
         cols = ("条目", "目标", "目标值", "实际", "分子/分母", "结果", "差距与责任单位") if lang == "zh" else (
             "item", "target", "goal", "actual", "num/den", "status", "gap and who holds it back")
         for c in cols:
@@ -47,11 +49,51 @@ def render_results(console: Console, results: list[Result], targets: TargetsFile
         for r in group:
             gap = gap_text(r, lang)
             if show_holders and r.status == FAIL and r.offenders:
-                gap = f"{gap}：{offender_text(r, lang, 5)}" if lang == "zh" else f"{gap}: {offender_text(r, lang, 5)}"
+                gap = f"{gap}：{offender_text(r, lang, 3)}" if lang == "zh" else f"{gap}: {offender_text(r, lang, 3)}"
             table.add_row(str(r.item), title(r, lang), goal_text(r, lang), figure_lang(r, lang), ratio_text(r),
                           Text(STATUS_TEXT[lang][r.status], style=STYLE[r.status]), gap)
         console.print(table)
+    render_milestones(console, [r for r in results if r.kind == "milestone"], lang)
     console.print(verdict_line(results, lang))
+
+
+def render_milestones(console: Console, milestones: list[Result], lang: str = "zh") -> None:
+    if not milestones:
+        return
+    table = Table(title="重点项目" if lang == "zh" else "Milestones", title_justify="left", title_style="bold cyan")
+    cols = ("条目", "项目", "应达到", "报送进展", "结果") if lang == "zh" else (
+        "item", "project", "required", "reported", "status")
+    for c in cols:
+        table.add_column(c, overflow="fold")
+    for r in sorted(milestones, key=lambda r: (r.section, r.item)):
+        table.add_row(str(r.item), title(r, lang), goal_text(r, lang), figure_lang(r, lang),
+                      Text(STATUS_TEXT[lang][r.status], style=STYLE[r.status]))
+    console.print(table)
+
+
+def render_changes(console: Console, results: list[Result], baseline: dict, lang: str = "zh") -> None:
+    """Each target's change since an earlier run (``--baseline``)."""
+    from .baseline import changes
+
+    table = Table(title="与上次比较" if lang == "zh" else "Changes since the baseline", title_justify="left",
+                  title_style="bold cyan")
+    for c in (("目标", "上次", "本次", "变化") if lang == "zh" else ("target", "before", "now", "change")):
+        table.add_column(c, overflow="fold")
+    by_id = {r.target_id: r for r in results}
+    for ch in changes(results, baseline):
+        r = by_id.get(ch.id)
+        name = title(r, lang) if r is not None else ch.id
+        table.add_row(name, f"{ch.before_status or '—'} {_fmt(ch.before_actual)}",
+                      f"{ch.after_status or '—'} {_fmt(ch.after_actual)}", ch.label)
+    console.print(table)
+
+
+def _fmt(v) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float) and v <= 1.5:
+        return f"{v * 100:.2f}%"
+    return str(v)
 
 
 def render_groups(console: Console, groups: dict[str, list[Result]], column: str, lang: str = "zh") -> None:
