@@ -22,16 +22,25 @@ OP_TEXT = {"zh": {">=": "≥", "<=": "≤", "==": "=", ">": ">", "<": "<"},
 def percent(value: Optional[Fraction], digits: int = 2, goal: Optional[Fraction] = None) -> str:
     """A rate for display (0.9597 -> "95.97%").
 
-    Rounding never makes a figure look equal to its goal when it is not: 95.996%
-    against a 96% goal shows "95.996%", not "96.00%".
+    Rounding never puts a figure on the goal or on the other side of it: 95.996%
+    against a 96% goal shows "95.996%", not "96.00%"; digits are added until the
+    shown figure lies on the same side of the goal as the exact one.
     """
     if value is None:
         return "—"
+    exact = value * 100
     while True:
-        shown = round(value * 100, digits)
-        if goal is None or value == goal or shown != goal * 100 or digits >= 8:
+        shown = round(exact, digits)
+        if goal is None or digits >= 8 or _same_side(shown, exact, goal * 100):
             return f"{float(shown):.{digits}f}%"
         digits += 1
+
+
+def _same_side(shown: Fraction, exact: Fraction, goal: Fraction) -> bool:
+    """Does the rounded figure compare with the goal as the exact figure does (<, == or >)?"""
+    def side(x: Fraction) -> int:
+        return (x > goal) - (x < goal)
+    return side(shown) == side(exact)
 
 
 def figure(r: Result) -> str:
@@ -90,13 +99,14 @@ def gap_text(r: Result, lang: str = "zh") -> str:
 
 
 def offender_text(r: Result, lang: str = "zh", limit: int = 10) -> str:
-    """A short list of who holds the target back."""
+    """A short list of who holds the target back (a town's rate never rounded onto the goal)."""
     if not r.offenders:
         return ""
     parts = []
     for o in r.offenders[:limit]:
         if isinstance(o.value, Fraction):
-            parts.append(f"{o.name} {percent(o.value, 1)}" + (f" (+{o.needed})" if o.needed else ""))
+            goal = r.goal if isinstance(r.goal, Fraction) else None
+            parts.append(f"{o.name} {percent(o.value, 1, goal)}" + (f" (+{o.needed})" if o.needed else ""))
         elif isinstance(o.value, bool) or o.value is None:
             parts.append(o.name)
         else:

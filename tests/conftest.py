@@ -1,0 +1,79 @@
+"""Shared fixtures: small typed tables built through the real validator (no hand-typed dtypes)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Optional
+
+import pandas as pd
+import pytest
+
+from plancheck.readers import RawTable
+from plancheck.schema import COMPULSORY, TABLES
+from plancheck.validate import validate_tables
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE = REPO / "sample_data"
+
+_TYPE_ZH = {"kindergarten": "幼儿园", "primary": "小学", "junior": "初中", "nine_year": "九年一贯制",
+            "senior": "普通高中", "complete_secondary": "完全中学", "vocational": "中职", "special": "特殊教育"}
+
+
+def school(school_id: str, school_type: str = "primary", town: str = "凤仪街道", **cells: Any) -> dict[str, Any]:
+    """One schools row with every applicable column filled so that it passes every target.
+
+    ``cells`` override any column (English names); ``None`` leaves a cell blank.
+    """
+    row: dict[str, Any] = {
+        "school_id": school_id, "school_name": f"学校{school_id}", "town": town,
+        "school_type": _TYPE_ZH[school_type], "ownership": "公办", "students": 100, "classes": 4,
+        "guards_in_place": "是", "closed_campus": "是", "alarm_linked": "是", "antiterror_standard": "是",
+        "bullying_incidents": 0, "supervisor_assigned": "是",
+    }
+    if school_type == "kindergarten":
+        row["inclusive"] = "是"
+    else:
+        row["health_data_reported"] = "是"
+    if school_type in COMPULSORY:
+        row["large_classes"] = 0
+    if school_type in COMPULSORY + ("special",):
+        row["dropouts"] = 0
+    if school_type == "vocational":
+        row.update(students_start=100, students_lost=0)
+    row.update(cells)
+    return row
+
+
+def raw_table(table: str, rows: list[dict[str, Any]], file: Optional[str] = None) -> RawTable:
+    """A RawTable as a reader would give it: English headers, text cells, header in row 1."""
+    headers = [c.name for c in TABLES[table].columns if any(c.name in r for r in rows)]
+    data = pd.DataFrame([["" if r.get(h) is None else str(r[h]) for h in headers] for r in rows],
+                        columns=range(len(headers)), dtype=object)
+    return RawTable(file=file or f"{table}.csv", sheet=None, table=table, headers=headers, header_row=1,
+                    data=data, rows=list(range(2, len(rows) + 2)), rows_read=len(rows))
+
+
+def build_tables(schools: Optional[list[dict]] = None, population: Optional[dict[str, int]] = None,
+                 milestones: Optional[dict[str, str]] = None) -> dict[str, pd.DataFrame]:
+    """Typed tables via validate.validate_tables; fails the test if the input is not valid.
+
+    ``population``: town -> children aged 3-5; ``milestones``: id -> status (English value).
+    A table passed as None is not supplied at all.
+    """
+    raws = []
+    if schools is not None:
+        raws.append(raw_table("schools", schools))
+    if population is not None:
+        raws.append(raw_table("population", [{"town": t, "children_3_5": n} for t, n in population.items()]))
+    if milestones is not None:
+        raws.append(raw_table("milestones", [{"milestone_id": k, "status": v} for k, v in milestones.items()]))
+    sub = validate_tables(raws, milestone_ids=set(milestones or ()))
+    assert sub.errors == [], [p.compact() for p in sub.errors]
+    return sub.tables
+
+
+@pytest.fixture(scope="session")
+def plan():
+    from plancheck.targets import load_targets
+
+    return load_targets()
