@@ -1,0 +1,72 @@
+"""Fast start (issue 5): commands that do no data work must not import pandas.
+
+Each command runs in a fresh interpreter (``sys.modules`` of the test process is
+full of pandas already). The child records the import stack the moment pandas is
+first looked up, so a failure names the module chain that pulled it in.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+CHILD = r"""
+import json, sys, traceback
+
+chain = []
+
+class Spy:
+    def find_spec(self, name, path=None, target=None):
+        if name == "pandas" and not chain:
+            chain.extend(line.strip() for line in traceback.format_stack()[:-1]
+                         if "<frozen importlib" not in line)
+        return None
+
+sys.meta_path.insert(0, Spy())
+sys.argv = ["plancheck", *json.loads(sys.argv[1])]
+from plancheck.cli import main
+code = 0
+try:
+    main()
+except SystemExit as exc:
+    code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+sys.stdout.flush()
+sys.stderr.write("\n@@RESULT@@" + json.dumps({"code": code, "pandas": "pandas" in sys.modules,
+                                               "chain": chain}) + "\n")
+"""
+
+
+def run_cli(args: list[str]) -> dict:
+    proc = subprocess.run([sys.executable, "-c", CHILD, json.dumps(args)], capture_output=True, text=True,
+                          encoding="utf-8", timeout=120)
+    marker = [line for line in proc.stderr.splitlines() if line.startswith("@@RESULT@@")]
+    assert marker, f"child crashed (exit {proc.returncode}):\n{proc.stderr[-2000:]}"
+    result = json.loads(marker[-1][len("@@RESULT@@"):])
+    result["stdout"] = proc.stdout
+    return result
+
+
+@pytest.mark.parametrize(("args", "expected_code"), [
+    (["--help"], 0),
+    (["targets"], 0),
+    (["targets", "--format", "json"], 0),
+    (["run"], 2),                     # usage error: the PATH argument is missing
+    (["run", "--format", "nope", "x.csv"], 2),
+])
+def test_no_pandas_import(args: list[str], expected_code: int) -> None:
+    result = run_cli(args)
+    assert result["code"] == expected_code, result
+    assert not result["pandas"], "pandas was imported by `plancheck {}`; import chain:\n{}".format(
+        " ".join(args), "\n".join(result["chain"][-16:]))
+
+
+def test_targets_json_is_complete_without_pandas() -> None:
+    """The fast path still produces the real listing, not an empty document."""
+    result = run_cli(["targets", "--format", "json"])
+    doc = json.loads(result["stdout"])
+    text = json.dumps(doc, ensure_ascii=False)
+    assert len(doc["targets"]) >= 13 and "sections" in doc
+    assert not result["pandas"]
