@@ -82,6 +82,8 @@ CATALOGUE: dict[str, ProblemType] = {t.code: t for t in [
        "“{label}”行不计入统计", "the “{label}” row is not counted"),
     _t("footer_row_skipped", INFO, "表尾行已跳过", "Footer row skipped",
        "表尾“{label}”不计入统计", "footer “{label}” is not counted"),
+    _t("header_row_skipped", INFO, "重复表头行已跳过", "Repeated header row skipped",
+       "此行重复了表头（如英文表头行），不计入统计", "this row repeats the header (e.g. English names) and is not counted"),
     _t("total_mismatch", WARNING, "合计不符", "Total does not add up",
        "合计为 {stated}，上面各行之和为 {computed}", "the total says {stated}, the rows above add up to {computed}"),
     _t("class_size_high", WARNING, "平均班额偏大", "Large average class size",
@@ -92,6 +94,18 @@ CATALOGUE: dict[str, ProblemType] = {t.code: t for t in [
        "名册中的学校未报送：{name}（{town}）", "school on the roster sent nothing: {name} ({town})"),
     _t("school_not_on_roster", WARNING, "学校不在名册中", "School not on the roster",
        "学校代码不在名册中：{name}", "school code not on the roster: {name}"),
+    _t("roster_unreadable", ERROR, "名册无法使用", "Roster cannot be used", "{detail}", "{detail}"),
+    # -- a school's own obligations (plancheck validate)
+    _t("obligation_large_classes", WARNING, "存在大班额", "Oversized classes",
+       "{name}有 {count} 个大班额班级（目标：0）", "{name} has {count} oversized classes (target: 0)"),
+    _t("obligation_dropouts", WARNING, "存在辍学学生", "Dropouts",
+       "{name}有 {count} 名辍学学生（目标：0）", "{name} has {count} dropouts (target: 0)"),
+    _t("obligation_bullying", WARNING, "发生校园欺凌事件", "Bullying incidents",
+       "{name}发生 {count} 起校园欺凌事件（目标：0）", "{name} reported {count} bullying incidents (target: 0)"),
+    _t("obligation_security", WARNING, "安全项未达标", "Security item not in place",
+       "{name}：“{item}”未达标（目标：全部学校达标）", "{name}: “{item}” is not in place (target: every school)"),
+    _t("obligation_health_data", WARNING, "体质健康数据未上报", "Health data not reported",
+       "{name}未上报学生体质健康数据（目标：100% 上报）", "{name} has not reported pupils' health data (target: 100%)"),
 ]}
 
 

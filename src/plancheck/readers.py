@@ -18,6 +18,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, Iterable, Optional
 
+import numpy as np
 import pandas as pd
 
 from . import errors as E
@@ -25,8 +26,9 @@ from .errors import Problem
 from .schema import TABLES, header_lookup, normalize_header
 
 #: Sizes beyond which a file is refused (bounded time and memory).
-MAX_FILE_BYTES = 2 * 1024**3
-MAX_XLSX_UNCOMPRESSED = 1024**3
+MAX_FILE_BYTES = 256 * 1024**2
+MAX_XLSX_UNCOMPRESSED = 256 * 1024**2
+MAX_ZIP_RATIO = 200
 MAX_LINE_BYTES = 1024**2
 HEADER_SCAN_ROWS = 30
 
@@ -95,15 +97,25 @@ def find_header(rows: list[list[str]], expect: Optional[str] = None) -> tuple[in
         name, n = score_header(cells)
         if name is None:
             continue
-        need = 1 if name == "population" or name == "milestones" else 2
-        if expect and name != expect:
-            n_expect = len({_LOOKUPS[expect][normalize_header(c)] for c in cells
-                            if normalize_header(c) in _LOOKUPS[expect]})
-            if n_expect >= need:
-                return i, expect
-        if n >= need:
+        if expect and name != expect and _is_header_of(cells, expect):
+            return i, expect
+        if _is_header_of(cells, name):
             return i, name
     return -1, None
+
+
+def _is_header_of(cells: list[str], table: str) -> bool:
+    """Two recognised columns, or one required column in a row of two or more cells.
+
+    A lone title or note cell (e.g. “说明”) is never taken for a header.
+    """
+    lookup = _LOOKUPS[table]
+    found = {lookup[k] for k in (normalize_header(c) for c in cells) if k in lookup}
+    if len(found) >= 2:
+        return True
+    filled = sum(1 for c in cells if str(c).strip())
+    spec = TABLES[table]
+    return filled >= 2 and any(spec.column(f).required for f in found)
 
 
 def table_from_sheet_name(sheet: str) -> Optional[str]:
@@ -111,45 +123,51 @@ def table_from_sheet_name(sheet: str) -> Optional[str]:
 
 
 # ------------------------------------------------------------------ row classes
-def _row_label(cells: Iterable[str], words: tuple[str, ...]) -> Optional[str]:
-    for c in list(cells)[:6]:
-        t = normalize_header(c)
-        if not t:
-            continue
-        for w in words:
-            if t.startswith(normalize_header(w)) or (w in TOTAL_WORDS and t == normalize_header(w)):
-                return str(c).strip()
-    return None
+def _words_re(words: tuple[str, ...]) -> str:
+    return "^(?:" + "|".join(re.escape(normalize_header(w)) for w in words) + ")"
+
+
+_TOTAL_RE = _words_re(TOTAL_WORDS)
+_FOOTER_RE = _words_re(FOOTER_WORDS)
+
+
+def _first_filled(df: pd.DataFrame) -> pd.Series:
+    """The first non-blank cell of every row (stripped), "" for a blank row."""
+    first = pd.Series("", index=df.index, dtype=object)
+    for c in df.columns:
+        cell = df[c].astype(str).str.strip()
+        first = first.where(first != "", cell)
+    return first
 
 
 def classify_rows(table: RawTable) -> RawTable:
-    """Drop blank rows; take 合计/小计 rows and footers out of the data, reporting each one."""
+    """Drop blank rows; take 合计/小计 rows, footers and repeated headers out of the data, reporting each.
+
+    A row is a total or a footer when its *first non-blank cell* starts with one of
+    the words (so a school or a note that merely contains 合计 is data).
+    """
     df = table.data
     if df.empty:
         return table
-    stripped = df.apply(lambda s: s.str.strip())
-    blank = (stripped == "").all(axis=1).to_numpy()
-    # only rows whose first cells hold text are candidates for totals/footers (cheap filter)
-    first = stripped.iloc[:, : min(6, df.shape[1])]
-    candidate = first.apply(lambda s: s.str.contains(r"[^\d.,\s+-]", regex=True)).any(axis=1).to_numpy()
-    keep = ~blank
+    first = _first_filled(df)
+    blank = (first == "").to_numpy()
+    key = first.map(normalize_header)
+    total = key.str.contains(_TOTAL_RE, regex=True).to_numpy() & ~blank
+    footer = key.str.contains(_FOOTER_RE, regex=True).to_numpy() & ~blank & ~total
+    keep = ~blank & ~total & ~footer
     rows = table.rows
-    for i in candidate.nonzero()[0]:
-        if blank[i]:
-            continue
-        cells = list(df.iloc[i].astype(str))
-        label = _row_label(cells, TOTAL_WORDS)
-        if label is not None and _is_total(cells, label):
+    for i in np.flatnonzero(total | footer):
+        label = str(first.iat[i])
+        code = "total_row_skipped" if total[i] else "footer_row_skipped"
+        table.problems.append(E.make(code, file=table.file, sheet=table.sheet, row=rows[i], label=label[:40],
+                                     cell=table.cell_address(rows[i], _first_index(df, i))))
+        if total[i]:
+            table.total_rows.append((rows[i], list(df.iloc[i].astype(str))))
+    if table.table is not None:
+        for i in np.flatnonzero(keep & _repeated_header(df, first, table.table)):
             keep[i] = False
-            table.problems.append(E.make("total_row_skipped", file=table.file, sheet=table.sheet,
-                                         row=rows[i], label=label))
-            table.total_rows.append((rows[i], cells))
-            continue
-        label = _row_label(cells, FOOTER_WORDS)
-        if label is not None:
-            keep[i] = False
-            table.problems.append(E.make("footer_row_skipped", file=table.file, sheet=table.sheet,
-                                         row=rows[i], label=label[:40]))
+            table.problems.append(E.make("header_row_skipped", file=table.file, sheet=table.sheet, row=rows[i],
+                                         label=str(first.iat[i])[:40]))
     table.rows_read = int((~blank).sum())
     if not keep.all():
         table.data = df[keep].reset_index(drop=True)
@@ -157,10 +175,23 @@ def classify_rows(table: RawTable) -> RawTable:
     return table
 
 
-def _is_total(cells: list[str], label: str) -> bool:
-    # "合计" as a school name would be odd; a total row has the word alone in its cell.
-    norm = normalize_header(label)
-    return any(norm == normalize_header(w) or norm.startswith(normalize_header(w)) for w in TOTAL_WORDS)
+def _first_index(df: pd.DataFrame, i: int) -> int:
+    for j, v in enumerate(df.iloc[i]):
+        if str(v).strip():
+            return j
+    return 0
+
+
+def _repeated_header(df: pd.DataFrame, first: pd.Series, table: str) -> np.ndarray:
+    """Rows that repeat the header (an English second header row, a header repeated on a printed page)."""
+    lookup = _LOOKUPS[table]
+    maybe = first.map(normalize_header).isin(set(lookup)).to_numpy()
+    out = np.zeros(len(df), dtype=bool)
+    for i in np.flatnonzero(maybe):
+        cells = [str(v) for v in df.iloc[i]]
+        found = [normalize_header(c) in lookup for c in cells if str(c).strip()]
+        out[i] = len(found) >= 2 and all(found)
+    return out
 
 
 # ------------------------------------------------------------------ CSV
@@ -174,9 +205,8 @@ def decode_bytes(raw: bytes, file: str) -> tuple[str, str]:
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         return _decode(raw, "utf-16", file, ("utf-16",)), "utf-16"
     # UTF-16 without BOM: many NULs in alternate positions
-    head = raw[:4096]
-    if head and head.count(b"\x00") > len(head) // 4:
-        enc = "utf-16-le" if head[1:2] == b"\x00" else "utf-16-be"
+    enc = _utf16_kind(raw[:4096])
+    if enc is not None:
         return _decode(raw, enc, file, (enc,)), enc
     try:
         return raw.decode("utf-8"), "utf-8"
@@ -215,14 +245,11 @@ def read_csv(path: Path, expect: Optional[str] = None, label: Optional[str] = No
     if size == 0:
         raise ReadError([E.make("empty_file", file=file)])
     if size > MAX_FILE_BYTES:
-        raise ReadError([E.make("too_large", file=file, detail=f"{size} bytes > {MAX_FILE_BYTES}")])
-    raw = path.read_bytes()
-    magic = sniff_magic(raw[:16])
-    if magic in ("zip", "ole"):
-        raise ReadError([E.make("unknown_format", file=file,
-                                detail="the content is an Excel workbook; rename it to .xlsx / .xls")])
-    if magic:
-        raise ReadError([E.make("unknown_format", file=file, detail=f"the content is a {magic}")])
+        raise ReadError([E.make("too_large", file=file, detail=f"{size} bytes > {MAX_FILE_BYTES}: not a submission table")])
+    with path.open("rb") as fh:
+        head = fh.read(MAX_LINE_BYTES + 1)
+        _check_head(head, file)
+        raw = head + fh.read()
     text, encoding = decode_bytes(raw, file)
     del raw
     if "\x00" in text:
@@ -231,6 +258,45 @@ def read_csv(path: Path, expect: Optional[str] = None, label: Optional[str] = No
     if not text.strip():
         raise ReadError([E.make("empty_file", file=file)])
     return parse_csv_text(text, file, expect, encoding)
+
+
+def _check_head(head: bytes, file: str) -> None:
+    """Refuse, from the first bytes only, what is not a text table: other formats, an endless first line."""
+    magic = sniff_magic(head[:16])
+    if magic in ("zip", "ole"):
+        raise ReadError([E.make("unknown_format", file=file,
+                                detail="the content is an Excel workbook; rename it to .xlsx / .xls")])
+    if magic:
+        raise ReadError([E.make("unknown_format", file=file, detail=f"the content is a {magic}")])
+    if len(head) > MAX_LINE_BYTES and b"\n" not in head and b"\r" not in head:
+        raise ReadError([E.make("too_large", file=file,
+                                detail=f"the first line is longer than {MAX_LINE_BYTES} bytes: not a submission table")])
+    if b"\x00" in head and not _looks_utf16(head):
+        at = head.index(b"\x00")
+        raise ReadError([E.make("unknown_format", file=file, detail=f"NUL byte at offset {at}: not a text file")])
+
+
+def _looks_utf16(head: bytes) -> bool:
+    return _utf16_kind(head) is not None
+
+
+def _utf16_kind(head: bytes) -> Optional[str]:
+    """UTF-16 without a BOM: NUL bytes mostly on one side of their pair (ASCII digits, commas, tabs)."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    sample = head[:4096]
+    sample = sample[: len(sample) // 2 * 2]
+    if b"\x00" not in sample:
+        return None
+    odd, even = sample[1::2].count(0), sample[0::2].count(0)
+    if min(odd, even) * 4 > max(odd, even):  # e.g. 一 (U+4E00) gives a NUL on the other side now and then
+        return None
+    enc = "utf-16-le" if odd > even else "utf-16-be"
+    try:
+        text = sample.decode(enc)
+    except UnicodeDecodeError:
+        return None
+    return enc if "\x00" not in text and ("\n" in text or "\t" in text or "," in text) else None
 
 
 def _sniff_delimiter(sample_lines: list[str]) -> str:
@@ -320,7 +386,7 @@ def check_zip(path: Path, file: str) -> None:
             packed = sum(i.compress_size for i in zf.infolist()) or 1
     except (zipfile.BadZipFile, OSError) as exc:
         raise ReadError([E.make("file_unreadable", file=file, detail=f"damaged or truncated workbook ({exc})")]) from None
-    if total > MAX_XLSX_UNCOMPRESSED or total / packed > 200:
+    if total > MAX_XLSX_UNCOMPRESSED or total / packed > MAX_ZIP_RATIO:
         raise ReadError([E.make("too_large", file=file,
                                 detail=f"the workbook unpacks to {total} bytes (ratio {total // packed}:1); refused")])
 
@@ -338,6 +404,8 @@ def read_excel(path: Path, expect: Optional[str] = None, sheet: Optional[str] = 
         magic = sniff_magic(fh.read(16))
     if magic == "zip":
         check_zip(path, file)
+    elif magic == "ole" and size > MAX_FILE_BYTES // 4:
+        raise ReadError([E.make("too_large", file=file, detail=f"{size} bytes: not a submission workbook")])
     elif magic != "ole":
         raise ReadError([E.make("unknown_format", file=file,
                                 detail=f"the content is {'a ' + magic if magic else 'not a workbook'}")])

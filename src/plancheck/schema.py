@@ -80,8 +80,9 @@ ALL_BUT_KINDERGARTEN = tuple(t.value for t in SchoolType if t is not SchoolType.
 YES = frozenset({"是", "有", "√", "✓", "✔", "y", "yes", "true", "1", "t", "对", "已", "达标", "到位"})
 NO = frozenset({"否", "无", "×", "✗", "✘", "x", "n", "no", "false", "0", "f", "没有", "未", "不达标", "未到位"})
 
-_INT_RE = re.compile(r"^[+-]?\d+(\.0*)?$")
-_THOUSANDS_RE = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.0*)?$")
+_INT_RE = re.compile(r"^[+-]?[0-9]+(\.0*)?$")
+_THOUSANDS_RE = re.compile(r"^[+-]?[0-9]{1,3}(,[0-9]{3})+(\.0*)?$")
+_BOOL_NUMBER_RE = re.compile(r"^([01])\.0*$")
 #: Integers beyond this are not plausible head counts (and would overflow int64 sums).
 MAX_INT = 10**9
 
@@ -117,10 +118,10 @@ def parse_int(value: Any) -> Optional[int]:
         text = text.replace(",", "")
     if not _INT_RE.match(text):
         raise CellError("not_integer")
-    number = int(text.split(".")[0])
-    if abs(number) > MAX_INT:
+    digits = text.split(".")[0]
+    if len(digits.lstrip("+-")) > 10 or abs(int(digits)) > MAX_INT:
         raise CellError("too_large")
-    return number
+    return int(digits)
 
 
 def parse_bool(value: Any) -> Optional[bool]:
@@ -129,9 +130,7 @@ def parse_bool(value: Any) -> Optional[bool]:
     text = clean_text(value)
     if text is None:
         return None
-    low = text.lower()
-    if low.endswith(".0") and low[:-2] in ("0", "1"):
-        low = low[:-2]
+    low = _BOOL_NUMBER_RE.sub(r"\1", text.lower())
     if low in YES:
         return True
     if low in NO:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Callable, Iterable, Optional
 
 import numpy as np
 import pandas as pd
@@ -23,8 +23,11 @@ from .readers import RawTable, ReadError, list_folder, read_file
 from .schema import (ENUM_ZH, MAX_INT, NO, TABLES, YES, ColumnSpec, TableSpec, enum_lookup, header_lookup,
                      normalize_header)
 
-INT_RE = r"^[+-]?\d+(?:\.0*)?$"
-THOUSANDS_RE = r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.0*)?$"
+INT_RE = r"^[+-]?[0-9]+(?:\.0*)?$"
+THOUSANDS_RE = r"^[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.0*)?$"
+SKIP_CODES = ("total_row_skipped", "footer_row_skipped", "header_row_skipped")
+#: Columns a sheet may carry that are neither data nor a mistake (a row counter).
+IGNORED_HEADERS = frozenset({"序号", "no", "no.", "#"})
 #: How many located problems are kept per run; beyond it they are only counted.
 DEFAULT_MAX_PROBLEMS = 100_000
 
@@ -84,39 +87,36 @@ def _norm(s: pd.Series) -> pd.Series:
     return s.astype("string").str.normalize("NFKC").str.strip()
 
 
-def parse_column(raw: pd.Series, spec: ColumnSpec) -> tuple[pd.Series, pd.Series, Optional[str]]:
-    """Parse one column: (typed values, mask of bad cells, error code for bad cells)."""
+def parse_column(raw: pd.Series, spec: ColumnSpec) -> tuple[pd.Series, pd.Series, Optional[str], pd.Series]:
+    """Parse one column: (typed values, mask of bad cells, error code for bad cells, mask of too-large numbers)."""
     text = _norm(raw)
-    blank = text.isna() | (text == "")
+    blank = (text.isna() | (text == "")).astype(bool)
+    none = pd.Series(False, index=raw.index)
     if spec.kind == "text":
-        return text.mask(blank), pd.Series(False, index=raw.index), None
+        return text.mask(blank), none, None, none
     if spec.kind == "int":
         t = text.mask(blank)
         thousands = t.str.fullmatch(THOUSANDS_RE).fillna(False).astype(bool)
         t = t.where(~thousands, t.str.replace(",", "", regex=False))
         ok = t.str.fullmatch(INT_RE).fillna(False).astype(bool)
-        bad = ~blank & ~ok
         digits = t.where(ok).str.replace(r"\.0*$", "", regex=True)
         # numbers longer than 10 digits cannot be counts: refuse before converting
-        too_long = digits.str.lstrip("+-").str.len().fillna(0) > 10
+        too_long = (digits.str.lstrip("+-").str.len() > 10).fillna(False).astype(bool)
         values = pd.to_numeric(digits.where(~too_long), errors="coerce").astype("Int64")
         too_large = (values.abs() > MAX_INT).fillna(False).astype(bool) | too_long
-        if too_large.any():
-            values = values.mask(too_large)
-            return values, bad | too_large, "not_integer" if not (too_large & ~bad).any() else "too_large*"
-        return values, bad, "not_integer"
+        return values.mask(too_large), ~blank & ~ok, "not_integer", too_large
     if spec.kind == "bool":
         low = text.str.lower().str.replace(r"^([01])\.0*$", r"\1", regex=True)
         mapped = pd.Series(pd.NA, index=raw.index, dtype="boolean")
         mapped = mapped.mask(low.isin(YES).fillna(False).astype(bool), True)
         mapped = mapped.mask(low.isin(NO).fillna(False).astype(bool), False)
         bad = ~blank & mapped.isna()
-        return mapped, bad, "not_yes_no"
+        return mapped, bad, "not_yes_no", none
     if spec.kind == "enum":
         lookup = enum_lookup(spec.enum)
         mapped = text.str.lower().map(lookup, na_action="ignore").astype("string")
         bad = ~blank & mapped.isna()
-        return mapped, bad, "not_in_choices"
+        return mapped, bad, "not_in_choices", none
     raise ValueError(spec.kind)
 
 
@@ -160,7 +160,7 @@ def validate_table(raw: RawTable, table: str, out: _Collector,
     spec = TABLES[table]
     lookup = header_lookup(spec)
     n = len(raw.data)
-    skipped = sum(1 for p in raw.problems if p.code in ("total_row_skipped", "footer_row_skipped"))
+    skipped = sum(1 for p in raw.problems if p.code in SKIP_CODES)
     counts = Counts(read=raw.rows_read or n + skipped, skipped=skipped)
     out.extend(raw.problems)
     bad_csv_rows = sum(1 for p in raw.problems if p.code == "bad_csv" and p.row is not None)
@@ -172,6 +172,8 @@ def validate_table(raw: RawTable, table: str, out: _Collector,
     fatal = False
     for i, h in enumerate(raw.headers):
         key = normalize_header(h)
+        if key in IGNORED_HEADERS:
+            continue
         if not key:
             if n and (raw.data[i].str.strip() != "").any():
                 out.add(E.make("unknown_column", column=f"#{i + 1}", row=raw.header_row, hint="（无表头 / no header）", **loc))
@@ -218,19 +220,23 @@ def validate_table(raw: RawTable, table: str, out: _Collector,
                     fatal = True
             typed[col.name] = pd.Series(pd.NA, index=raw.data.index, dtype=_dtype(col))
             continue
-        values, bad, code = parse_column(raw.data[where[col.name]], col)
+        values, bad, code, large = parse_column(raw.data[where[col.name]], col)
         if bad.any():
             pos = np.flatnonzero(bad.to_numpy())
-            if code == "too_large*":
-                cell_problem("too_large", col, pos, detail="数值过大 / number too large")
-            elif code == "not_in_choices":
+            if code == "not_in_choices":
                 cell_problem(code, col, pos, choices=_choices(col))
             else:
                 cell_problem(code, col, pos)
             bad_row |= bad.to_numpy()
+        if large.any():
+            cell_problem("too_large", col, np.flatnonzero(large.to_numpy()),
+                         detail=f"数值过大（上限 {MAX_INT}） / number too large (limit {MAX_INT})")
+            bad_row |= large.to_numpy()
         typed[col.name] = values
 
     frame = pd.DataFrame(typed)
+    if n == 0 and not fatal:
+        out.add(E.make("no_data_rows", row=raw.header_row, **loc))
     if fatal:
         counts.rejected += n
         return frame.iloc[0:0], counts
@@ -374,29 +380,39 @@ def _consistency_warnings(frame: pd.DataFrame, raw: RawTable, where, rows, out: 
 
 
 def _check_totals(raw: RawTable, where, spec: TableSpec, frame: pd.DataFrame, bad_row, out: _Collector) -> None:
-    """A 合计 row must equal the sum of the data rows above it (小计: since the previous subtotal)."""
+    """A 合计 row must equal the sum of the data rows it covers; every column that does not add up is reported.
+
+    小计 covers the rows since the previous 小计 (or the start); 合计/总计 covers every row
+    above it, or, when it stands above all data (a total right under the header), every row below.
+    """
     if not raw.total_rows:
         return
     int_cols = [c for c in spec.columns if c.kind == "int" and c.name in where]
-    rows = np.asarray(raw.rows)
+    rows = np.asarray(raw.rows, dtype=np.int64)
     previous = 0
     for total_row, cells in sorted(raw.total_rows):
         label = next((c for c in cells if c.strip()), "")
         is_sub = "小计" in label
-        above = (rows < total_row) & (rows > (previous if is_sub else 0))
+        covered = (rows < total_row) & (rows > (previous if is_sub else 0))
+        if not covered.any() and not is_sub:
+            covered = rows > total_row
         for col in int_cols:
-            idx = where[col.name]
-            stated_text = cells[idx] if idx < len(cells) else ""
-            stated = parse_column(pd.Series([stated_text]), col)[0].iat[0]
-            if stated is pd.NA:
-                continue
-            computed = int(frame.loc[above, col.name].fillna(0).sum())
-            if int(stated) != computed:
-                out.add(E.make("total_mismatch", file=raw.file, sheet=raw.sheet, row=int(total_row),
-                               column=raw.headers[idx], value=stated_text, stated=int(stated), computed=computed,
-                               cell=raw.cell_address(int(total_row), idx)))
+            _check_total_cell(raw, where[col.name], col, frame, covered, cells, total_row, out)
         if is_sub:
             previous = total_row
+
+
+def _check_total_cell(raw: RawTable, idx: int, col: ColumnSpec, frame: pd.DataFrame, covered: np.ndarray,
+                      cells: list[str], total_row: int, out: _Collector) -> None:
+    stated_text = cells[idx] if idx < len(cells) else ""
+    stated = parse_column(pd.Series([stated_text], dtype=object), col)[0].iat[0]
+    if stated is pd.NA:
+        return
+    computed = int(frame.loc[covered, col.name].fillna(0).astype("int64").sum())
+    if int(stated) != computed:
+        out.add(E.make("total_mismatch", file=raw.file, sheet=raw.sheet, row=int(total_row),
+                       column=raw.headers[idx], value=stated_text, stated=int(stated), computed=computed,
+                       cell=raw.cell_address(int(total_row), idx)))
 
 
 # ------------------------------------------------------------------ a whole submission
@@ -428,7 +444,9 @@ def validate_tables(raws: Iterable[RawTable], milestone_ids: Optional[set[str]] 
         frames = [f for f in frames if len(f)]
         sub.tables[name] = pd.concat(frames, ignore_index=True) if frames else _typed_empty(name)
         if len(frames) > 1:
-            _cross_file_duplicates(name, sub.tables[name], out)
+            sub.tables[name], dropped = _cross_file_duplicates(name, sub.tables[name], out)
+            for file, sheet in dropped:
+                _move_to_rejected(sub.sources, file, sheet, name)
     schools, population = sub.tables["schools"], sub.tables["population"]
     has_population_source = any(s.table == "population" for s in sub.sources)
     if len(schools) and has_population_source:
@@ -442,12 +460,25 @@ def validate_tables(raws: Iterable[RawTable], milestone_ids: Optional[set[str]] 
     return sub
 
 
-def _cross_file_duplicates(table: str, frame: pd.DataFrame, out: _Collector) -> None:
+def _move_to_rejected(sources: list[Source], file: str, sheet: Optional[str], table: str) -> None:
+    for src in sources:
+        if src.file == file and (src.sheet or "") == (sheet or "") and src.table == table:
+            src.counts.accepted -= 1
+            src.counts.rejected += 1
+            return
+
+
+def _cross_file_duplicates(table: str, frame: pd.DataFrame,
+                           out: _Collector) -> tuple[pd.DataFrame, list[tuple[str, Optional[str]]]]:
+    """Report a key found in two files (naming both files and rows); keep the first.
+
+    Returns the frame without the later copies and the (file, sheet) of each copy dropped.
+    """
     spec = TABLES[table]
     key = frame[spec.key]
     dup = key.duplicated(keep=False) & key.notna()
     if not dup.any():
-        return
+        return frame, []
     for k, group in frame[dup].groupby(spec.key, sort=True):
         if group["_file"].nunique() < 2:
             continue
@@ -457,40 +488,54 @@ def _cross_file_duplicates(table: str, frame: pd.DataFrame, out: _Collector) -> 
             out.add(E.make("duplicate_key", file=r["_file"], sheet=r["_sheet"] or None, row=int(r["_row"]),
                            column=spec.column(spec.key).zh, value=k, other=where0))
     # keep the first occurrence only, so no school is counted twice
-    keep = ~key.duplicated(keep="first") | key.isna()
-    frame.drop(index=frame.index[~keep], inplace=True)
-    frame.reset_index(drop=True, inplace=True)
+    keep = (~key.duplicated(keep="first") | key.isna()).to_numpy(dtype=bool)
+    dropped = [(str(f), str(sh) or None) for f, sh in zip(frame["_file"][~keep], frame["_sheet"][~keep])]
+    return frame[keep].reset_index(drop=True), dropped
 
 
 # ------------------------------------------------------------------ from paths
-def read_paths(paths: dict[str, Optional[Path]]) -> tuple[list[RawTable], list[Problem]]:
-    """Read the files given for each role (``schools`` may also be a workbook or a folder)."""
+def expand_paths(paths: dict[str, Optional[Path]]) -> list[tuple[str, Path]]:
+    """(role, file) for every file to read: a folder gives each CSV/Excel file in it."""
+    out: list[tuple[str, Path]] = []
+    for role, path in paths.items():
+        if path is None:
+            continue
+        out.extend((role, f) for f in (list_folder(path) if path.is_dir() else [path]))
+    return out
+
+
+def read_paths(paths: dict[str, Optional[Path]],
+               progress: Optional[Callable[[int, int, Path], None]] = None) -> tuple[list[RawTable], list[Problem]]:
+    """Read the files given for each role (``schools`` may also be a workbook or a folder).
+
+    ``progress(done, total, file)`` is called after each file (the CLI drives a progress bar with it).
+    """
     raws: list[RawTable] = []
     problems: list[Problem] = []
     seen: set[tuple[str, Optional[str]]] = set()
     for role, path in paths.items():
-        if path is None:
-            continue
-        files = list_folder(path) if path.is_dir() else [path]
-        if path.is_dir() and not files:
-            problems.append(E.make("not_submission", file=str(path)))
-        for f in files:
-            try:
-                tables = read_file(f, expect=role)
-            except ReadError as exc:
-                problems.extend(exc.problems)
-                continue
-            if not tables:
-                problems.append(E.make("not_submission", file=str(f)))
-            for t in tables:
-                if (t.file, t.sheet) in seen:
-                    continue
+        if path is not None and path.is_dir() and not list_folder(path):
+            problems.append(E.make("not_submission", file=str(path), detail="no CSV or Excel files in the folder"))
+    jobs = expand_paths(paths)
+    for done, (role, f) in enumerate(jobs, start=1):
+        try:
+            tables = read_file(f, expect=role)
+        except ReadError as exc:
+            problems.extend(exc.problems)
+            tables = None
+        if tables == []:
+            problems.append(E.make("not_submission", file=str(f)))
+        for t in tables or []:
+            if (t.file, t.sheet) not in seen:
                 seen.add((t.file, t.sheet))
                 raws.append(t)
+        if progress is not None:
+            progress(done, len(jobs), f)
     return raws, problems
 
 
 def validate_paths(paths: dict[str, Optional[Path]], milestone_ids: Optional[set[str]] = None,
-                   max_problems: int = DEFAULT_MAX_PROBLEMS) -> Submission:
-    raws, problems = read_paths(paths)
+                   max_problems: int = DEFAULT_MAX_PROBLEMS,
+                   progress: Optional[Callable[[int, int, Path], None]] = None) -> Submission:
+    raws, problems = read_paths(paths, progress)
     return validate_tables(raws, milestone_ids, max_problems, problems)
