@@ -1,0 +1,226 @@
+"""End to end: `plancheck run / validate / targets` through typer's CliRunner on the sample county."""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+
+import pytest
+from typer.testing import CliRunner
+
+from conftest import SAMPLE
+from plancheck import __version__
+from plancheck.cli import app
+from test_engine import METRIC_IDS
+
+XLSX = str(SAMPLE / "county-2021-autumn.xlsx")
+CSVS = [str(SAMPLE / "schools.csv"), "--population", str(SAMPLE / "population.csv"),
+        "--milestones", str(SAMPLE / "milestones.csv")]
+#: by design of sample_data/generate.py (see sample_data/README.md)
+FAILING = {"public_kindergarten_share", "health_data_reporting", "closed_campus", "large_classes",
+           "bullying_incidents"}
+
+TINY_TARGETS = """\
+plan:
+  id: tiny
+  title_zh: 小计划
+  title_en: Tiny plan
+  year: 2021
+  source_file: tiny.txt
+sections:
+  - {number: 4, title_zh: 安全, title_en: Safety}
+targets:
+  - kind: metric
+    id: bullying_incidents
+    section: 4
+    item: 18
+    title_zh: 校园欺凌事件数
+    title_en: School bullying incidents
+    source: 杜绝校园欺凌事件发生
+    numerator: {table: schools, agg: sum, column: bullying_incidents}
+    op: "=="
+    goal: 0
+    unit: count
+    gap_unit_zh: 起
+    gap_unit_en: incidents
+  - kind: metric
+    id: security_guards
+    section: 4
+    item: 18
+    title_zh: 专职保安配备率
+    title_en: Guards
+    source: 三个 100
+    numerator: {table: schools, agg: count_true, column: guards_in_place}
+    denominator: {table: schools, agg: count}
+    op: "=="
+    goal: 100%
+    unit: percent
+    gap_unit_zh: 所学校
+    gap_unit_en: schools
+"""
+
+HEADER = ("学校代码,学校名称,乡镇（街道）,学校类型,办学性质,是否普惠,在校生数,班级数,大班额班级数,辍学学生数,"
+          "体质健康数据已上报,专职保安配备到位,封闭化管理达标,一键报警及视频监控联网,反恐怖防范达标,校园欺凌事件数,挂牌督学到位\n")
+GOOD_ROWS = ("P1,一小,凤仪街道,小学,公办,,200,5,0,0,是,是,是,是,是,0,是\n"
+             "K1,一幼,凤仪街道,幼儿园,公办,,90,3,,,,是,是,是,否,0,是\n")
+# row 2: students "二百" is not a number; row 3: 班级数 blank; row 4: type unknown, guards "maybe"
+BAD_ROWS = ("P1,一小,凤仪街道,小学,公办,,二百,5,0,0,是,是,是,是,是,0,是\n"
+            "P2,二小,凤仪街道,小学,公办,,150,,0,0,是,是,是,是,是,0,是\n"
+            "P3,三小,凤仪街道,大学,公办,,150,5,0,0,是,maybe,是,是,是,0,是\n")
+
+
+def invoke(*args, env=None):
+    result = CliRunner(env={"COLUMNS": "400", **(env or {})}).invoke(app, [str(a) for a in args])
+    assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit), \
+        repr(result.exception)
+    assert "Traceback" not in result.output + result.stderr
+    return result
+
+
+@pytest.fixture(scope="module")
+def xlsx_json():
+    r = invoke("run", XLSX, "--format", "json")
+    assert r.exit_code == 1, r.stderr
+    return json.loads(r.stdout)
+
+
+@pytest.fixture
+def tiny(tmp_path):
+    (tmp_path / "targets.yaml").write_text(TINY_TARGETS, encoding="utf-8")
+    (tmp_path / "good.csv").write_text(HEADER + GOOD_ROWS, encoding="utf-8")
+    (tmp_path / "bad.csv").write_text(HEADER + BAD_ROWS, encoding="utf-8")
+    return tmp_path
+
+
+def test_run_on_the_sample_workbook_fails_and_names_failing_targets(xlsx_json):
+    r = invoke("run", XLSX, "--lang", "en")
+    assert r.exit_code == 1
+    by_id = {t["id"]: t for t in xlsx_json["targets"]}
+    failing = {i for i, t in by_id.items() if t["status"] == "fail" and t["kind"] == "metric"}
+    assert failing == FAILING
+    for target_id in FAILING:
+        assert by_id[target_id]["title_en"] in r.stdout
+    assert "fail" in r.stdout
+
+
+def test_json_has_every_metric_with_fractions(xlsx_json):
+    targets = {t["id"]: t for t in xlsx_json["targets"]}
+    assert set(METRIC_IDS) <= set(targets)
+    for target_id in METRIC_IDS:
+        t = targets[target_id]
+        assert {"id", "status", "actual", "goal", "numerator", "denominator"} <= set(t)
+        assert t["status"] in ("pass", "fail")
+        assert isinstance(t["numerator"], int)
+        if t["unit"] == "percent":
+            assert isinstance(t["denominator"], int) and t["denominator"] > 0
+            assert 0 <= t["actual"] <= 1 and 0 <= t["goal"] <= 1
+            assert t["actual"] == pytest.approx(t["numerator"] / t["denominator"])
+        else:
+            assert t["denominator"] is None and t["actual"] == t["numerator"]
+    share = targets["public_kindergarten_share"]
+    assert share["actual"] == pytest.approx(0.6201, abs=5e-5)
+    assert share["goal"] == pytest.approx(0.65)
+    # the gap is the hand formula ceil(0.65 * den - num)
+    need = Fraction(65, 100) * share["denominator"] - share["numerator"]
+    assert share["gap"] == -(-need.numerator // need.denominator)
+    assert sum(1 for t in xlsx_json["targets"] if t["kind"] == "milestone") == 33
+
+
+def _without_location(targets):
+    """Target dicts with holders-back file/row removed (the workbook has a title row, the CSV does not)."""
+    out = []
+    for t in targets:
+        t = dict(t)
+        t["holders_back"] = [{k: v for k, v in o.items() if k not in ("file", "row")}
+                             for o in t.get("holders_back", [])]
+        out.append(t)
+    return out
+
+
+def test_three_csvs_give_the_same_targets_as_the_workbook(xlsx_json):
+    r = invoke("run", *CSVS, "--format", "json")
+    assert r.exit_code == 1
+    csv_json = json.loads(r.stdout)
+    assert _without_location(csv_json["targets"]) == _without_location(xlsx_json["targets"])
+    # the same school is one row further down in the workbook (merged title row 1)
+    x = {t["id"]: t for t in xlsx_json["targets"]}["large_classes"]["holders_back"]
+    c = {t["id"]: t for t in csv_json["targets"]}["large_classes"]["holders_back"]
+    assert [o["row"] + 1 for o in c] == [o["row"] for o in x]
+
+
+def test_all_pass_exits_0(tiny):
+    r = invoke("run", tiny / "good.csv", "--targets", tiny / "targets.yaml", "--format", "json")
+    assert r.exit_code == 0, r.stdout + r.stderr
+    doc = json.loads(r.stdout)
+    assert [(t["id"], t["status"], t["numerator"], t["denominator"]) for t in doc["targets"]] == [
+        ("bullying_incidents", "pass", 0, None), ("security_guards", "pass", 2, 2)]
+
+
+def test_invalid_submission_exits_2_listing_every_problem(tiny):
+    r = invoke("run", tiny / "bad.csv", "--targets", tiny / "targets.yaml", "--format", "json", "--lang", "en")
+    assert r.exit_code == 2
+    doc = json.loads(r.stdout)
+    found = {(p["row"], p["column"], p["code"]) for p in doc["problems"] if p["severity"] == "error"}
+    assert {(2, "在校生数", "not_integer"), (3, "班级数", "required"), (4, "学校类型", "not_in_choices"),
+            (4, "专职保安配备到位", "not_yes_no")} <= found
+    assert all(p["file"].endswith("bad.csv") for p in doc["problems"])
+    # the table output names the row, the column and the value as written
+    r = invoke("run", tiny / "bad.csv", "--targets", tiny / "targets.yaml", "--lang", "en")
+    assert r.exit_code == 2
+    for text in ("二百", "maybe", "大学", "在校生数", "专职保安配备到位"):
+        assert text in r.stdout + r.stderr
+
+
+def test_validate_good_and_bad(tiny):
+    r = invoke("validate", tiny / "good.csv", "--targets", tiny / "targets.yaml")
+    assert r.exit_code == 0, r.stdout + r.stderr
+    r = invoke("validate", tiny / "bad.csv", "--targets", tiny / "targets.yaml", "--format", "json")
+    assert r.exit_code == 2
+    assert json.loads(r.stdout)["ok"] is False
+    assert invoke("validate", XLSX).exit_code == 0
+
+
+def test_targets_json_lists_the_plan():
+    r = invoke("targets", "--format", "json")
+    assert r.exit_code == 0
+    doc = json.loads(r.stdout)
+    metrics = [t["id"] for t in doc["targets"] if t["kind"] == "metric"]
+    milestones = [t["id"] for t in doc["targets"] if t["kind"] == "milestone"]
+    assert metrics == METRIC_IDS
+    assert len(milestones) == 33 and "build_zhengan_no9_middle_school" in milestones
+
+
+def test_version():
+    r = invoke("--version")
+    assert r.exit_code == 0 and r.stdout.strip() == f"plancheck {__version__}"
+
+
+def test_malformed_targets_file_exits_2_with_its_line(tiny):
+    bad = tiny / "broken.yaml"
+    bad.write_text(TINY_TARGETS.replace("    goal: 0\n", "    goal: lots\n"), encoding="utf-8")
+    line = TINY_TARGETS.splitlines().index("    goal: 0") + 1
+    for args in (("targets", "--targets", bad), ("run", tiny / "good.csv", "--targets", bad)):
+        r = invoke(*args)
+        assert r.exit_code == 2
+        assert f"broken.yaml:{line}:" in r.stderr, r.stderr
+
+
+def test_missing_file_exits_2_without_traceback(tmp_path):
+    missing = tmp_path / "nowhere.csv"
+    r = invoke("run", missing, "--lang", "en")
+    assert r.exit_code == 2
+    text = r.stdout + r.stderr
+    assert "nowhere.csv" in text and "not found" in text.lower()
+
+
+def test_output_writes_the_report(tmp_path, xlsx_json):
+    out = tmp_path / "report.json"
+    r = invoke("run", XLSX, "--format", "json", "--output", out)
+    assert r.exit_code == 1
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert doc["targets"] == xlsx_json["targets"]
+    assert "preschool_gross_enrolment" not in r.stdout
+    table = tmp_path / "report.txt"
+    assert invoke("run", XLSX, "--lang", "en", "--output", table).exit_code == 1
+    text = table.read_text(encoding="utf-8")
+    assert "Oversized classes" in text and "\x1b[" not in text
