@@ -308,3 +308,25 @@ def test_town_offender_rate_is_not_rounded_up_to_the_goal(plan):
     assert r.status == FAIL and r.offenders[0].value == Fraction(9599, 10000)
     assert "96.0%" not in offender_text(r, "en")
     assert figure(r) == "95.99%"
+
+
+def test_evaluate_by_town_without_kindergarten_is_zero_enrolment_not_no_data(plan):
+    # county: 90 enrolled / (100 + 100) children = 45%; 瑞濠街道 has 100 children and no kindergarten:
+    # 0 / 100 = 0%, needs ceil(96 - 0) = 96 more children, as the county's holders-back already say
+    tables = build_tables(kgs((90, "公办", "是")), {"凤仪街道": 100, "瑞濠街道": 100})
+    county = metric(plan, "preschool_gross_enrolment", tables)
+    assert [(o.name, o.value, o.needed) for o in county.offenders] == [
+        ("瑞濠街道", Fraction(0), 96), ("凤仪街道", Fraction(90, 100), 6)]
+    town = next(r for r in evaluate_by(plan, tables, "town")["瑞濠街道"]
+                if r.target_id == "preschool_gross_enrolment")
+    assert (town.status, town.numerator, town.denominator, town.gap) == (FAIL, 0, 100, 96)
+    # figures over the schools table alone stay no_data for a town without schools
+    other = {r.target_id: r.status for r in evaluate_by(plan, tables, "town")["瑞濠街道"]}
+    assert other["security_guards"] == NO_DATA and other["public_kindergarten_share"] == NO_DATA
+
+
+def test_attrition_with_no_students_at_the_start_is_no_data(plan):
+    # 0 lost / 0 at the start: no rate to judge
+    tables = build_tables([school("V1", "vocational", students_start=0, students_lost=0, students=0, classes=0)])
+    r = metric(plan, "vocational_attrition", tables)
+    assert (r.status, r.actual, r.denominator) == (NO_DATA, None, None)

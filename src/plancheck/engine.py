@@ -112,7 +112,9 @@ def gap_to_goal(num: int, den: Optional[int], op: str, goal: Fraction) -> int:
 
 
 # ------------------------------------------------------------------ metrics
-def evaluate_metric(t: MetricTarget, tables: dict[str, pd.DataFrame]) -> Result:
+def evaluate_metric(t: MetricTarget, tables: dict[str, pd.DataFrame], numerator_known: bool = False) -> Result:
+    """One metric. ``numerator_known``: the numerator's rows exist elsewhere (a breakdown of a
+    county that has them), so no matching row in this cut is a true zero, not missing data."""
     goal = t.goal_fraction
     res = Result(target_id=t.id, kind="metric", section=t.section, item=t.item, title_zh=t.title_zh,
                  title_en=t.title_en, status=NO_DATA, goal=goal, op=t.op, unit=t.unit,
@@ -129,7 +131,7 @@ def evaluate_metric(t: MetricTarget, tables: dict[str, pd.DataFrame]) -> Result:
         if num is None:
             # the filter matched no row although the denominator has rows: a true zero
             # only when both sides read the same table (e.g. no public kindergarten at all)
-            if t.numerator.table != t.denominator.table:
+            if t.numerator.table != t.denominator.table and not numerator_known:
                 return res
             num = 0
         res.numerator, res.denominator, res.actual = num, den, Fraction(num, den)
@@ -254,10 +256,13 @@ def evaluate_by(targets: TargetsFile, tables: dict[str, pd.DataFrame], column: s
     for df in tables.values():
         if column in df:
             values.update(str(v) for v in df[column].dropna().unique())
+    # a group with no row matching a numerator the county has (a town without a kindergarten) is a zero
+    known = {t.id: aggregate(t.numerator, tables)[0] is not None for t in targets.metrics}
     groups: dict[str, list[Result]] = {}
     for value in sorted(values):
-        cut = {name: df[df[column] == value] for name, df in tables.items() if column in df}
-        results = [evaluate_metric(t, cut) for t in targets.metrics]
+        cut = {name: df[df[column].eq(value).fillna(False).astype(bool)]
+               for name, df in tables.items() if column in df}
+        results = [evaluate_metric(t, cut, known[t.id] and t.numerator.table in cut) for t in targets.metrics]
         for r in results:
             r.group = (column, value)
         groups[value] = results
