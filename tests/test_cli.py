@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from fractions import Fraction
 
@@ -224,3 +225,45 @@ def test_output_writes_the_report(tmp_path, xlsx_json):
     assert invoke("run", XLSX, "--lang", "en", "--output", table).exit_code == 1
     text = table.read_text(encoding="utf-8")
     assert "Oversized classes" in text and "\x1b[" not in text
+
+
+def test_missing_population_is_no_data_and_never_passes(tiny):
+    # the default plan on a schools file alone: gross enrolment cannot be computed
+    r = invoke("run", tiny / "good.csv", "--format", "json")
+    assert r.exit_code == 1
+    targets = {t["id"]: t for t in json.loads(r.stdout)["targets"]}
+    assert targets["preschool_gross_enrolment"]["status"] == "no_data"
+    assert targets["preschool_gross_enrolment"]["actual"] is None
+    assert targets["vocational_attrition"]["status"] == "no_data"          # no vocational school
+    assert targets["antiterror_standard"]["numerator"] == 1                # K1 is not up to standard: 1 / 2
+    assert targets["antiterror_standard"]["gap"] == 1                      # ceil(0.8 * 2 - 1)
+
+
+def test_by_town_uses_each_towns_own_population(xlsx_json):
+    with open(SAMPLE / "schools.csv", encoding="utf-8-sig", newline="") as fh:
+        enrolled: dict[str, int] = {}
+        for row in csv.DictReader(fh):
+            if row["学校类型"] == "幼儿园":
+                enrolled[row["乡镇（街道）"]] = enrolled.get(row["乡镇（街道）"], 0) + int(row["在校生数"])
+    with open(SAMPLE / "population.csv", encoding="utf-8-sig", newline="") as fh:
+        children = {row["乡镇（街道）"]: int(row["3-5岁适龄儿童数"]) for row in csv.DictReader(fh)}
+    r = invoke("run", XLSX, "--format", "json", "--by", "town")
+    assert r.exit_code == 1
+    towns = json.loads(r.stdout)["breakdowns"]["town"]
+    assert set(towns) == set(children)
+    for town, results in towns.items():
+        g = next(t for t in results if t["id"] == "preschool_gross_enrolment")
+        assert (g["numerator"], g["denominator"]) == (enrolled.get(town, 0), children[town]), town
+        passes = Fraction(enrolled.get(town, 0), children[town]) >= Fraction(96, 100)
+        assert g["status"] == ("pass" if passes else "fail"), town
+    assert sum(enrolled.values()) == {t["id"]: t for t in xlsx_json["targets"]}["preschool_gross_enrolment"]["numerator"]
+
+
+def test_errors_out_writes_every_problem(tiny):
+    out = tiny / "problems.csv"
+    r = invoke("validate", tiny / "bad.csv", "--targets", tiny / "targets.yaml", "--errors-out", out)
+    assert r.exit_code == 2
+    with open(out, encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert {("2", "在校生数", "not_integer"), ("3", "班级数", "required")} <= {
+        (p["row"], p["column"], p["code"]) for p in rows}
