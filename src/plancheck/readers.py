@@ -36,6 +36,9 @@ TOTAL_WORDS = ("合计", "小计", "总计", "总数", "共计", "全县合计",
 FOOTER_WORDS = ("填表人", "审核人", "填报日期", "制表人", "负责人", "联系电话", "填报人", "校长签字", "单位盖章",
                 "审核", "制表", "日期：", "备注：", "说明：")
 
+#: Sheets that hold instructions, never data (the template's 说明 sheet).
+INSTRUCTION_SHEETS = frozenset({"说明", "填表说明", "填报说明", "instructions", "readme", "notes"})
+
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 
@@ -421,6 +424,8 @@ def read_excel(path: Path, expect: Optional[str] = None, sheet: Optional[str] = 
         names = [sheet]
     tables: list[RawTable] = []
     for name in names:
+        if normalize_header(name) in INSTRUCTION_SHEETS and sheet is None:
+            continue
         try:
             rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
         except Exception as exc:

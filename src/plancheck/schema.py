@@ -271,6 +271,8 @@ class MilestoneRow(_Row):
 
     milestone_id: Text = col("项目编号", kind="text", required=True, unique=True,
                              aliases=("项目代码", "编号", "项目id", "id"))
+    title: Text = col("项目名称", kind="text", aliases=("名称", "项目内容", "title", "name"),
+                      description="for the reader only; the id decides")
     status: Annotated[Optional[str], BeforeValidator(_enum(MilestoneStatus))] = col(
         "进展状态", kind="enum", enum=MilestoneStatus, required=True, aliases=("状态", "进展", "进度", "项目进展"))
     note: Text = col("备注", kind="text", aliases=("说明", "notes", "remark"))
