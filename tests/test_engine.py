@@ -330,3 +330,21 @@ def test_attrition_with_no_students_at_the_start_is_no_data(plan):
     tables = build_tables([school("V1", "vocational", students_start=0, students_lost=0, students=0, classes=0)])
     r = metric(plan, "vocational_attrition", tables)
     assert (r.status, r.actual, r.denominator) == (NO_DATA, None, None)
+
+
+def test_gross_enrolment_is_children_weighted_across_towns(plan):
+    # 凤仪街道 1000/1000 = 100%, 瑞濠街道 5/10 = 50%: the mean of town rates (75%) would fail;
+    # the county figure is (1000 + 5) / (1000 + 10) = 99.50% >= 96% -> pass
+    tables = build_tables(kgs((1000, "公办", "是"), town="凤仪街道") +
+                          [dict(r, school_id="B" + r["school_id"]) for r in kgs((5, "公办", "是"), town="瑞濠街道")],
+                          {"凤仪街道": 1000, "瑞濠街道": 10})
+    r = metric(plan, "preschool_gross_enrolment", tables)
+    assert (r.status, r.numerator, r.denominator) == (PASS, 1005, 1010)
+
+
+def test_a_value_in_a_column_that_does_not_apply_is_not_counted(plan):
+    # a kindergarten reporting 5 dropouts and 2 oversized classes: warned (not_applicable), not counted
+    tables = build_tables([dict(kgs((100, "公办", "是"))[0], dropouts=5, large_classes=2),
+                           school("P1", "primary", dropouts=1)])
+    assert (metric(plan, "compulsory_dropouts", tables).numerator,
+            metric(plan, "large_classes", tables).numerator) == (1, 0)
