@@ -15,7 +15,7 @@ from sheet_fixtures import (MS_HEADERS, POP_HEADERS, SCHOOL_HEADERS, balanced, c
                             schools, write_csv, write_xlsx)
 
 POP = [POP_HEADERS, ["安场镇", "1200"], ["凤仪街道", "3000"]]
-MS = [MS_HEADERS, ["M01", "已完成", ""]]
+MS = [["项目编号", "进展状态", "备注"], ["M01", "已完成", ""]]
 
 
 def run(path: Path, **more):
