@@ -133,7 +133,7 @@ def verdict_text(results: list[Result], lang: str) -> str:
                    " Metrics that fail: " + "; ".join(failing) + ".")
     late = sum(1 for r in results if r.kind == "milestone" and r.status == FAIL)
     if late:
-        text += _t(lang, f"{late} 个重点项目未达到要求的进度。", f" {late} milestones are behind the required stage.")
+        text += _t(lang, f"{late} 个重点项目未达到要求的进度。", f" Milestones behind the required stage: {late}.")
     missing = [title(r, lang) for r in results if r.status == NO_DATA and r.kind == "metric"]
     if missing:
         text += _t(lang, "缺少数据、无法核查：" + "、".join(missing) + "。",
