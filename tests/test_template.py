@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from openpyxl import load_workbook
 
-from plancheck.schema import TABLES
 from plancheck.targets import load_targets
 from plancheck.template import write_csv_templates, write_template
 from plancheck.validate import validate_paths
@@ -22,7 +21,7 @@ def fill(path, targets):
     pop.cell(2, 1, "安场镇")
     pop.cell(2, 2, 180)
     ms = wb["重点项目"]
-    status_col = [c.name for c in TABLES["milestones"].columns].index("status") + 1
+    status_col = 3  # 项目编号, 项目名称, 进展状态, 备注
     for r in range(2, 2 + len(targets.milestones)):
         ms.cell(r, status_col, "已完成")
     wb.save(path)
@@ -41,6 +40,7 @@ def test_template_has_headers_dropdowns_and_milestones(tmp_path):
     assert '"是,否"' in lists and '"公办,民办"' in lists and any("幼儿园" in x for x in lists)
     ms = wb["重点项目"]
     assert [ms.cell(r, 1).value for r in range(2, 2 + len(targets.milestones))] == [m.id for m in targets.milestones]
+    assert [c.value for c in ms[1]] == ["项目编号", "项目名称", "进展状态", "备注"]
     assert ms.cell(2, 2).value == targets.milestones[0].title_zh
     assert any("已完成" in dv.formula1 for dv in ms.data_validations.dataValidation)
 
@@ -52,7 +52,7 @@ def test_blank_template_asks_for_every_status(tmp_path):
     sub = validate_paths({"schools": f}, {m.id for m in targets.milestones})
     required = [p for p in sub.problems if p.code == "required"]
     assert len(required) == len(targets.milestones) and all(p.column == "进展状态" for p in required)
-    assert required[0].cell == "重点项目!C2"
+    assert required[0].cell == "重点项目!C2"  # the status column, after 项目名称
     assert "no_data_rows" in {p.code for p in sub.problems}  # 学校 and 适龄人口 still empty
 
 

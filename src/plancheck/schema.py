@@ -271,8 +271,6 @@ class MilestoneRow(_Row):
 
     milestone_id: Text = col("项目编号", kind="text", required=True, unique=True,
                              aliases=("项目代码", "编号", "项目id", "id"))
-    title: Text = col("项目名称", kind="text", aliases=("名称", "项目内容", "title", "name"),
-                      description="for the reader only; the id decides")
     status: Annotated[Optional[str], BeforeValidator(_enum(MilestoneStatus))] = col(
         "进展状态", kind="enum", enum=MilestoneStatus, required=True, aliases=("状态", "进展", "进度", "项目进展"))
     note: Text = col("备注", kind="text", aliases=("说明", "notes", "remark"))
@@ -354,6 +352,15 @@ def normalize_header(text: Any) -> str:
     t = unicodedata.normalize("NFKC", str(text))
     t = re.sub(r"[\s\u3000*＊:：]+", "", t)
     return t.lower()
+
+
+#: Columns a sheet may carry that are read by people, not checked: a row counter, the milestone's name
+#: (the template pre-fills it next to the id; the id decides). Keys are normalize_header() spellings.
+INFO_HEADERS: dict[str, frozenset[str]] = {
+    "schools": frozenset({"序号", "no", "no.", "#"}),
+    "population": frozenset({"序号", "no", "no.", "#"}),
+    "milestones": frozenset({"序号", "no", "no.", "#", "项目名称", "名称", "title", "name"}),
+}
 
 
 def header_lookup(spec: TableSpec) -> dict[str, str]:

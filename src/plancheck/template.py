@@ -64,14 +64,19 @@ def header_note(column: ColumnSpec) -> str:
     return "\n".join(lines)
 
 
+#: The milestones sheet: the id, then the project's name (read by people; see schema.INFO_HEADERS), then the rest.
+MILESTONE_NAME = "项目名称"
+
+
+def headers(spec: TableSpec) -> list[str]:
+    names = [c.zh for c in spec.columns]
+    return names[:1] + [MILESTONE_NAME] + names[1:] if spec.name == "milestones" else names
+
+
 def milestone_rows(targets: TargetsFile) -> list[list[str]]:
-    """One row per milestone target: id, name, blank status, blank note (in the sheet's column order)."""
-    spec = TABLES["milestones"]
-    out = []
-    for m in targets.milestones:
-        values = {"milestone_id": m.id, "title": m.title_zh}
-        out.append([values.get(c.name, "") for c in spec.columns])
-    return out
+    """One row per milestone target: id, name, blank status, blank note."""
+    blanks = [""] * (len(TABLES["milestones"].columns) - 1)
+    return [[m.id, m.title_zh, *blanks] for m in targets.milestones]
 
 
 def write_template(path: Path, targets: TargetsFile, lang: str = "zh") -> None:
@@ -101,12 +106,16 @@ def _table_sheet(ws, spec: TableSpec, rows: list[list[str]], form_rows: int) -> 
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    ws.append([c.zh for c in spec.columns])
+    ws.append(headers(spec))
     for line in rows:
         ws.append(line)
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
     last = 1 + max(form_rows, 1)
-    for j, column in enumerate(spec.columns, start=1):
+    columns = list(spec.columns)
+    if spec.name == "milestones":
+        columns.insert(1, ColumnSpec(name="title", zh=MILESTONE_NAME, kind="text",
+                                     description="项目名称仅供参考，以项目编号为准 / for reference; the id decides"))
+    for j, column in enumerate(columns, start=1):
         cell = ws.cell(1, j)
         cell.font, cell.fill = bold, fill
         cell.comment = Comment(header_note(column), "plancheck", width=260, height=120)
@@ -134,7 +143,7 @@ def write_csv_templates(folder: Path, targets: TargetsFile) -> list[Path]:
         path = folder / f"{spec.zh}.csv"
         with path.open("w", newline="", encoding="utf-8-sig") as fh:
             w = csv.writer(fh, lineterminator="\r\n")
-            w.writerow([c.zh for c in spec.columns])
+            w.writerow(headers(spec))
             if name == "milestones":
                 w.writerows(milestone_rows(targets))
         written.append(path)

@@ -20,14 +20,12 @@ import pandas as pd
 from . import errors as E
 from .errors import Problem
 from .readers import RawTable, ReadError, list_folder, read_file
-from .schema import (ENUM_ZH, MAX_INT, NO, TABLES, YES, ColumnSpec, TableSpec, enum_lookup, header_lookup,
+from .schema import (ENUM_ZH, INFO_HEADERS, MAX_INT, NO, TABLES, YES, ColumnSpec, TableSpec, enum_lookup, header_lookup,
                      normalize_header)
 
 INT_RE = r"^[+-]?[0-9]+(?:\.0*)?$"
 THOUSANDS_RE = r"^[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.0*)?$"
 SKIP_CODES = ("total_row_skipped", "footer_row_skipped", "header_row_skipped")
-#: Columns a sheet may carry that are neither data nor a mistake (a row counter).
-IGNORED_HEADERS = frozenset({"序号", "no", "no.", "#"})
 #: How many located problems are kept per run; beyond it they are only counted.
 DEFAULT_MAX_PROBLEMS = 100_000
 
@@ -172,7 +170,7 @@ def validate_table(raw: RawTable, table: str, out: _Collector,
     fatal = False
     for i, h in enumerate(raw.headers):
         key = normalize_header(h)
-        if key in IGNORED_HEADERS:
+        if key in INFO_HEADERS[table]:
             continue
         if not key:
             if n and (raw.data[i].str.strip() != "").any():
