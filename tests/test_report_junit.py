@@ -93,3 +93,38 @@ def test_invalid_input_one_failing_case_per_error(tmp_path):
 
 def test_control_characters_keep_the_xml_well_formed():
     assert junit._clean("a\x01b") == "a\ufffdb"
+
+
+# ------------------------------------------------------------------ GitHub Actions annotations (same CI family)
+from plancheck.errors import make  # noqa: E402
+from plancheck.report import github  # noqa: E402
+from plancheck.validate import Submission  # noqa: E402
+
+
+def test_github_annotations_for_problems_and_failing_targets(in_golden):
+    ctx = golden_context("en")
+    text = github.annotations(ctx.submission, ctx.results, "en")
+    lines = text.splitlines()
+    warnings = [x for x in lines if x.startswith("::warning file=input/schools.csv,line=5,")]
+    assert warnings and "60.0 pupils per class" in warnings[0]
+    assert any(x.startswith("::notice file=input/schools.csv,line=9,title=plancheck total_row_skipped") for x in lines)
+    errors = [x for x in lines if x.startswith("::error title=plancheck large_classes::")]
+    assert errors == ["::error title=plancheck large_classes::Oversized classes in compulsory education: 2, goal = 0, "
+                      "2 fewer oversized classes. Held back by: 安场镇中心小学 (2)"]
+    assert "::warning file=input/schools.csv,line=6,title=plancheck large_classes::安场镇中心小学 holds back" in text
+    n_fail = sum(r.status == "fail" for r in ctx.results)
+    assert sum(x.startswith("::error title=plancheck ") for x in lines) == n_fail
+
+
+def test_github_escaping_cannot_forge_a_command():
+    p = make("not_integer", file="a,b:c%.csv", row=3, column="在校生数", value="1\n::error::forged")
+    text = github.annotations(Submission(problems=[p]), [], "en")
+    assert text.count("\n") == 1
+    assert text.startswith("::error file=a%2Cb%3Ac%25.csv,line=3,title=plancheck not_integer%3A Not a whole number::")
+    assert "1%0A::error::forged" in text
+
+
+def test_github_paths_relative_to_workspace():
+    assert github.relative("/home/runner/work/r/r/data/s.csv", "/home/runner/work/r/r") == "data/s.csv"
+    assert github.relative("data/s.csv", "/home/runner/work/r/r") == "data/s.csv"
+    assert github.relative("/elsewhere/s.csv", "/home/runner/work/r/r") == "/elsewhere/s.csv"
