@@ -142,7 +142,17 @@ def test_attrition_exactly_10_percent_passes_10_01_fails(plan):
     r = metric(plan, "vocational_attrition", build_tables(
         [school("V1", "vocational", students=9000, classes=200, students_start=10000, students_lost=1001)]))
     assert (r.status, r.numerator, r.denominator, r.gap) == (FAIL, 1001, 10000, 1)
-    assert [(o.school_id, o.value, o.needed) for o in r.offenders] == [("V1", 1001, 1001)]
+    # V1 lost 1001; it alone needs to lose 1 fewer (the gap), not all 1001
+    assert [(o.school_id, o.value, o.needed) for o in r.offenders] == [("V1", 1001, 1)]
+
+
+def test_attrition_holders_back_need_at_most_the_gap(plan):
+    # V1 30/100, V2 5/100: 35/200 = 17.5%; floor(0.1*200) = 20 -> 15 fewer lost.
+    # V1 alone could close it (needs 15 of its 30); V2 alone cannot (all its 5)
+    tables = build_tables([school("V1", "vocational", students_lost=30), school("V2", "vocational", students_lost=5)])
+    r = metric(plan, "vocational_attrition", tables)
+    assert (r.status, r.numerator, r.denominator, r.gap) == (FAIL, 35, 200, 15)
+    assert [(o.school_id, o.value, o.needed) for o in r.offenders] == [("V1", 30, 15), ("V2", 5, 5)]
 
 
 def test_attrition_is_a_sum_over_sums(plan):

@@ -10,7 +10,7 @@ display, and 80.00% passes ">= 80%". A figure whose inputs are absent is
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any, Optional
 
@@ -138,10 +138,17 @@ def evaluate_metric(t: MetricTarget, tables: dict[str, pd.DataFrame], numerator_
     res.status = PASS if compare(res.actual, t.op, goal) else FAIL
     res.gap = 0 if res.status == PASS else gap_to_goal(res.numerator, res.denominator, t.op, goal)
     if res.status == FAIL:
-        offenders = holders_back(t, tables, upward=res.actual < goal)
+        offenders = [_cap(o, res.gap) for o in holders_back(t, tables, upward=res.actual < goal)]
         res.offender_count = len(offenders)
         res.offenders = offenders[:MAX_OFFENDERS]
     return res
+
+
+def _cap(o: Offender, gap: Optional[int]) -> Offender:
+    """A school alone never needs to change more than the county's gap (a town's need is its own)."""
+    if o.needed is None or gap is None or isinstance(o.value, Fraction) or o.needed <= gap:
+        return o
+    return replace(o, needed=gap)
 
 
 def _school(df: pd.DataFrame, i, value, needed=None) -> Offender:
