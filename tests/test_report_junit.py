@@ -128,3 +128,30 @@ def test_github_paths_relative_to_workspace():
     assert github.relative("/home/runner/work/r/r/data/s.csv", "/home/runner/work/r/r") == "data/s.csv"
     assert github.relative("data/s.csv", "/home/runner/work/r/r") == "data/s.csv"
     assert github.relative("/elsewhere/s.csv", "/home/runner/work/r/r") == "/elsewhere/s.csv"
+
+
+# ------------------------------------------------------------------ the pre-commit hook
+import shlex  # noqa: E402
+import shutil  # noqa: E402
+import subprocess  # noqa: E402
+
+import yaml  # noqa: E402
+
+REPO = GOLDEN.parent.parent.parent
+
+
+@pytest.mark.skipif(shutil.which("plancheck") is None, reason="plancheck not on PATH")
+def test_pre_commit_hook_validates_each_file(tmp_path):
+    hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    hook = next(h for h in hooks if h["id"] == "plancheck-validate")
+    assert hook["pass_filenames"] is True and hook["language"] == "python"
+    good = REPO / "sample_data" / "schools.csv"
+    bad = tmp_path / "bad.csv"
+    bad.write_text((GOLDEN / "input" / "schools.csv").read_text(encoding="utf-8").replace(",120,4,", ",x,4,"),
+                   encoding="utf-8")
+    entry = shlex.split(hook["entry"])
+    ok = subprocess.run(entry + [str(good)], capture_output=True, text=True, timeout=120)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    mixed = subprocess.run(entry + [str(bad), str(good)], capture_output=True, text=True, timeout=120)
+    assert mixed.returncode == 2
+    assert "bad.csv" in mixed.stdout and "schools.csv" in mixed.stdout  # both files were checked
