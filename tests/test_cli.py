@@ -269,8 +269,6 @@ def test_errors_out_writes_every_problem(tiny):
         (p["row"], p["column"], p["code"]) for p in rows}
 
 
-@pytest.mark.xfail(strict=True, reason="runner._emit / write_problems_csv let an OSError escape: an --output or "
-                                       "--errors-out path in a missing folder gives a traceback, not exit 2")
 @pytest.mark.parametrize("option", ["--output", "--errors-out"])
 def test_unwritable_output_path_exits_2_without_traceback(tmp_path, option):
     target = tmp_path / "no_such_folder" / "report.txt"

@@ -84,6 +84,42 @@ def _safe(value: object) -> str:
     return text
 
 
+class OutputError(Exception):
+    """An output file that cannot be written."""
+
+
+def check_writable(*paths: Optional[Path]) -> None:
+    """Refuse an output path whose folder does not exist (or is not a folder) before any work is done."""
+    for path in paths:
+        if path is None:
+            continue
+        parent = path.parent if str(path.parent) else Path(".")
+        if path.is_dir():
+            raise OutputError(f"cannot write {path}: it is a folder")
+        if not parent.is_dir():
+            raise OutputError(f"cannot write {path}: folder {parent} does not exist")
+
+
+def guarded(func):
+    """Turn an unwritable output into a message and exit code 2, never a traceback."""
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs) -> int:
+        try:
+            return func(*args, **kwargs)
+        except OutputError as exc:
+            Console(stderr=True).print(f"[bold red]output rejected / 无法写出:[/] {exc}", markup=True, highlight=False)
+            return EXIT_INPUT
+        except OSError as exc:
+            name = exc.filename or ""
+            Console(stderr=True).print(f"[bold red]output rejected / 无法写出:[/] cannot write {name}: "
+                                       f"{exc.strerror or exc}", highlight=False)
+            return EXIT_INPUT
+
+    return wrapper
+
+
 def _emit(text: str, output: Optional[Path], stream: Optional[TextIO] = None) -> None:
     if output is None:
         (stream or sys.stdout).write(text)
@@ -132,12 +168,14 @@ def _github_annotations(sub, results, err: Console) -> None:
             sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
+@guarded
 def execute_run(opts: RunOptions) -> int:
     from .engine import evaluate, evaluate_by
     from .report import table
     from .report.context import ReportContext, input_files
     from .validate import validate_paths
 
+    check_writable(opts.output, opts.errors_out)
     out, err = build_consoles(opts.output)
     targets = load_targets_or_report(opts.targets, err)
     if targets is None:
@@ -185,11 +223,13 @@ def execute_run(opts: RunOptions) -> int:
     return exit_code({r.status for r in results}, opts.fail_on)
 
 
+@guarded
 def execute_validate(opts: RunOptions) -> int:
     """Check a submission only: every problem listed; exit 2 on any error, else 0."""
     from .report import jsonfmt, table
     from .validate import validate_paths
 
+    check_writable(opts.output, opts.errors_out)
     out, err = build_consoles(opts.output)
     targets = load_targets_or_report(opts.targets, err)
     if targets is None:
@@ -209,10 +249,12 @@ def execute_validate(opts: RunOptions) -> int:
     return EXIT_OK if sub.ok else EXIT_INPUT
 
 
+@guarded
 def execute_targets(targets_path: Optional[Path], output_format: str = "table", lang: str = "zh",
                     output: Optional[Path] = None) -> int:
     from .report import targets_view
 
+    check_writable(output)
     out, err = build_consoles(output)
     targets = load_targets_or_report(targets_path, err)
     if targets is None:
