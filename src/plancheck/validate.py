@@ -54,6 +54,17 @@ class Source:
     table: Optional[str]
     counts: Counts
     encoding: Optional[str] = None
+    #: field name -> (header as written, 0-based column index): lets later checks locate a cell (学校!G17)
+    columns: dict[str, tuple[str, int]] = field(default_factory=dict)
+
+    def locate(self, column: str, row: int) -> tuple[str, Optional[str]]:
+        """(header as written, cell address) of a field in a spreadsheet row of this source."""
+        from .readers import column_letter
+
+        header, idx = self.columns.get(column, (TABLES[self.table].column(column).zh if self.table else column, -1))
+        if idx < 0 or not self.sheet:
+            return header, None
+        return header, f"{self.sheet}!{column_letter(idx + 1)}{row}"
 
 
 @dataclass
@@ -63,6 +74,10 @@ class Submission:
     problems: list[Problem] = field(default_factory=list)
     sources: list[Source] = field(default_factory=list)
     problems_dropped: int = 0  # problems counted but not kept (beyond the limit)
+
+    def source(self, file: str, sheet: Optional[str], table: str) -> Optional[Source]:
+        return next((s for s in self.sources if s.file == file and (s.sheet or "") == (sheet or "")
+                     and s.table == table), None)
 
     @property
     def errors(self) -> list[Problem]:
@@ -334,6 +349,17 @@ def validate_table(raw: RawTable, table: str, out: _Collector,
     return accepted, counts
 
 
+def column_map(raw: RawTable) -> dict[str, tuple[str, int]]:
+    """field name -> (header as written, column index), first occurrence of each."""
+    lookup = header_lookup(TABLES[raw.table]) if raw.table else {}
+    out: dict[str, tuple[str, int]] = {}
+    for i, h in enumerate(raw.headers):
+        name = lookup.get(normalize_header(h))
+        if name is not None and name not in out:
+            out[name] = (h, i)
+    return out
+
+
 def _where(raw: RawTable) -> str:
     return f"{raw.file}[{raw.sheet}]" if raw.sheet else raw.file
 
@@ -437,7 +463,7 @@ def validate_tables(raws: Iterable[RawTable], milestone_ids: Optional[set[str]] 
             continue
         frame, counts = validate_table(raw, raw.table, out, milestone_ids)
         parts[raw.table].append(frame)
-        sub.sources.append(Source(raw.file, raw.sheet, raw.table, counts, raw.encoding))
+        sub.sources.append(Source(raw.file, raw.sheet, raw.table, counts, raw.encoding, column_map(raw)))
     for name, frames in parts.items():
         frames = [f for f in frames if len(f)]
         sub.tables[name] = pd.concat(frames, ignore_index=True) if frames else _typed_empty(name)
@@ -537,3 +563,44 @@ def validate_paths(paths: dict[str, Optional[Path]], milestone_ids: Optional[set
                    progress: Optional[Callable[[int, int, Path], None]] = None) -> Submission:
     raws, problems = read_paths(paths, progress)
     return validate_tables(raws, milestone_ids, max_problems, problems)
+
+
+# ------------------------------------------------------------------ a school's own obligations (validate)
+#: (column, problem code) of counts that the plan wants at zero for every school.
+ZERO_COUNTS = (("large_classes", "obligation_large_classes"), ("dropouts", "obligation_dropouts"),
+               ("bullying_incidents", "obligation_bullying"))
+#: yes/no items every school must have (the plan's security and supervision targets), and health data.
+MUST_HAVE = (("guards_in_place", "obligation_security"), ("closed_campus", "obligation_security"),
+             ("alarm_linked", "obligation_security"), ("antiterror_standard", "obligation_security"),
+             ("supervisor_assigned", "obligation_security"), ("health_data_reported", "obligation_health_data"))
+
+
+def school_obligations(sub: Submission) -> list[Problem]:
+    """Each accepted school's own shortfalls against the plan, located at its cell: warnings
+    (``plancheck validate`` turns them into exit code 1). Rows flagged ``_missing`` (roster placeholders) are left out.
+    """
+    df = sub.tables.get("schools")
+    if df is None or df.empty:
+        return []
+    if "_missing" in df:
+        df = df[~df["_missing"].astype(bool)]
+    out: list[Problem] = []
+    for column, code in ZERO_COUNTS:
+        hit = (df[column].fillna(0) > 0).to_numpy(dtype=bool)
+        out.extend(_obligation(sub, df, i, column, code, count=int(df[column].iat[i])) for i in np.flatnonzero(hit))
+    for column, code in MUST_HAVE:
+        hit = (df[column] == False).fillna(False).to_numpy(dtype=bool)  # noqa: E712  (blank = not applicable)
+        out.extend(_obligation(sub, df, i, column, code, item=TABLES["schools"].column(column).zh)
+                   for i in np.flatnonzero(hit))
+    return E.sort_problems(out)
+
+
+def _obligation(sub: Submission, df: pd.DataFrame, i: int, column: str, code: str, **params) -> Problem:
+    r = df.iloc[i]
+    sheet = r["_sheet"] or None
+    src = sub.source(str(r["_file"]), sheet, "schools")
+    header, cell = src.locate(column, int(r["_row"])) if src else (TABLES["schools"].column(column).zh, None)
+    value = df[column].iat[i]
+    shown = ("是" if value else "否") if isinstance(value, (bool, np.bool_)) else value
+    return E.make(code, file=str(r["_file"]), sheet=sheet, row=int(r["_row"]), column=header, cell=cell,
+                  value=shown, name=str(r["school_name"]), **params)
