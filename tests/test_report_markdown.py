@@ -136,3 +136,38 @@ def test_sample_county_summary_names_the_designed_failures():
     for name in ("正安县庙塘镇复兴小学", "正安县流渡镇和平小学", "正安县瑞溪镇中学"):
         assert name in text
     assert "## By town" in text
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_rendered_by_a_markdown_parser_tables_hold_and_no_html_gets_through(tmp_path, monkeypatch, lang):
+    """Through a CommonMark parser with GFM tables (markdown-it-py, rich's dependency), as GitHub renders it."""
+    markdown_it = pytest.importorskip("markdown_it")
+    from html.parser import HTMLParser
+
+    monkeypatch.chdir(tmp_path)
+    ctx = hostile_context(HOSTILE, lang, tmp_path)
+    rendered = markdown_it.MarkdownIt("commonmark").enable("table").render(markdown.render(ctx))
+
+    class Tables(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.tags, self.rows = [], []
+
+        def handle_starttag(self, tag, attrs):
+            self.tags.append(tag)
+            if tag == "tr":
+                self.rows.append(0)
+            if tag in ("td", "th"):
+                self.rows[-1] += 1
+
+    seen = Tables()
+    seen.feed(rendered)
+    assert not {"script", "b", "img", "a", "em"} & set(seen.tags)
+    # every row of every table has the header's width: no name split a row
+    tables = rendered.split("<table>")[1:]
+    assert len(tables) >= 5
+    for t in tables:
+        widths = {row.count("<td") + row.count("<th") for row in t.split("</table>")[0].split("<tr>")[1:]}
+        assert len(widths) == 1, widths
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in rendered
+    assert "a|b|c 小学" in rendered and "`rm -rf` 幼儿园" in rendered
