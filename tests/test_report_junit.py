@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
 
-from plancheck.engine import FAIL, NO_DATA, PASS
+from plancheck.engine import FAIL, NO_DATA
 from plancheck.report import junit
 from plancheck.targets import load_targets
 from plancheck.validate import validate_paths
