@@ -41,7 +41,7 @@ def grid(rows: Iterable[dict], headers: Optional[list[str]] = None) -> list[list
 
 def csv_text(lines: list[list[str]], sep: str = ",", newline: str = "\r\n") -> str:
     def cell(c: str) -> str:
-        return f'"{c}"' if (sep in c or '"' in c) else c
+        return '"' + c.replace('"', '""') + '"' if (sep in c or '"' in c or '\n' in c) else c
     return newline.join(sep.join(cell(c) for c in line) for line in lines) + newline
 
 

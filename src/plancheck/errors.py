@@ -53,6 +53,8 @@ CATALOGUE: dict[str, ProblemType] = {t.code: t for t in [
     _t("sheet_missing", ERROR, "找不到工作表", "Sheet not found", "{detail}", "{detail}"),
     _t("not_submission", ERROR, "不是报送表", "Not a submission",
        "没有找到学校、适龄人口或重点项目表", "no schools, population or milestones table found"),
+    _t("sheet_skipped", INFO, "工作表已跳过", "Sheet skipped",
+       "此工作表没有学校、适龄人口或重点项目表头，未读取", "no schools, population or milestones header on this sheet; not read"),
     _t("table_missing", WARNING, "缺少数据表", "Table not supplied", "{detail}", "{detail}"),
     # -- cells
     _t("required", ERROR, "必填项为空", "Required value missing", "此项必填", "a value is required"),

@@ -318,14 +318,13 @@ def parse_csv_text(text: str, file: str, expect: Optional[str] = None, encoding:
         raise ReadError([E.make("too_large", file=file,
                                 detail=f"a line longer than {MAX_LINE_BYTES} characters: not a submission table")])
     delimiter = _sniff_delimiter(head_lines)
-    try:
-        head_rows = list(csv.reader(io.StringIO("\n".join(head_lines)), delimiter=delimiter))
-    except csv.Error as exc:
-        raise ReadError([E.make("bad_csv", file=file, detail=str(exc))]) from None
-    idx, table = find_header(head_rows, expect)
-    if idx < 0:
-        raise ReadError([E.make("no_header", file=file, scanned=min(len(head_rows), HEADER_SCAN_ROWS))])
+    # the header is looked for in the parsed records, so a quoted line break or a form feed in a
+    # title cell cannot shift the header's row number
     records, problems = _csv_records(text, delimiter, file)
+    idx, table = find_header(records[:HEADER_SCAN_ROWS], expect)
+    if idx < 0:
+        raise ReadError(problems + [E.make("no_header", file=file,
+                                           scanned=min(len(records), HEADER_SCAN_ROWS))])
     headers = [h.strip() for h in records[idx]]
     width = len(headers)
     body = records[idx + 1:]
@@ -439,6 +438,10 @@ def read_excel(path: Path, expect: Optional[str] = None, sheet: Optional[str] = 
             if by_name:
                 raise ReadError([E.make("no_header", file=file, sheet=name,
                                         scanned=min(len(text_rows), HEADER_SCAN_ROWS))])
+            if any(any(c.strip() for c in r) for r in text_rows):
+                # not a table we know: validate reports it (skipped sheet, or a file that is no submission)
+                tables.append(RawTable(file=file, sheet=name, table=None, headers=[], header_row=0,
+                                       data=pd.DataFrame(), rows=[]))
             continue
         headers = [h.strip() for h in text_rows[idx]]
         while headers and not headers[-1]:

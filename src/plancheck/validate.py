@@ -457,9 +457,16 @@ def validate_tables(raws: Iterable[RawTable], milestone_ids: Optional[set[str]] 
     out.extend(read_problems)
     parts: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLES}
     sub = Submission()
+    raws = list(raws)
+    known_files = {raw.file for raw in raws if raw.table is not None}
+    unknown_files: set[str] = set()
     for raw in raws:
         if raw.table is None:
-            out.add(E.make("not_submission", file=raw.file, sheet=raw.sheet))
+            if raw.file in known_files:
+                out.add(E.make("sheet_skipped", file=raw.file, sheet=raw.sheet))
+            elif raw.file not in unknown_files:
+                unknown_files.add(raw.file)
+                out.add(E.make("not_submission", file=raw.file))
             continue
         frame, counts = validate_table(raw, raw.table, out, milestone_ids)
         parts[raw.table].append(frame)
