@@ -171,3 +171,12 @@ def test_rendered_by_a_markdown_parser_tables_hold_and_no_html_gets_through(tmp_
         assert len(widths) == 1, widths
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in rendered
     assert "a|b|c 小学" in rendered and "`rm -rf` 幼儿园" in rendered
+
+
+def test_school_type_breakdown_in_the_readers_words(in_golden):
+    text = markdown.render(golden_context("zh", by=("school_type",), with_baseline=False))
+    rows = _table_rows(text, "| 学校类型 |")
+    assert sorted(r[0] for r in rows[2:]) == sorted(["幼儿园", "小学", "初中", "中职"])
+    # kindergartens: 60 of 260 children in private inclusive + 120 public = 180 -> 69.23%, as county-wide
+    kg = next(r for r in rows if r[0] == "幼儿园")
+    assert kg[2] == "**✘ 69.23%**"

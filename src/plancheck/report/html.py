@@ -17,7 +17,7 @@ from typing import Optional
 from ..engine import NO_DATA, Result
 from .common import STATUS_TEXT, figure_lang, goal_text, title
 from .context import ReportContext
-from .markdown import Block, Bullets, Cell, Heading, Para, Slot, Table, build, group_name, report_title
+from .markdown import Block, Bullets, Cell, Heading, Para, Slot, Table, build, group_label, group_name, report_title
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
@@ -153,10 +153,11 @@ def group_grid(by: dict[str, list[Result]], column: str, lang: str = "zh") -> st
         y = GRID_HEAD_H + j * CELL_H
         cells = "".join(
             f'<rect class="cell {r.status}" x="{GRID_LABEL_W + i * CELL_W}" y="{y}" width="{CELL_W}" height="{CELL_H}">'
-            f"<title>{esc(value)} · {esc(title(r, lang))}: {esc(figure_lang(r, lang))} "
+            f"<title>{esc(group_label(column, value, lang))} · {esc(title(r, lang))}: {esc(figure_lang(r, lang))} "
             f"({esc(STATUS_TEXT[lang][r.status])})</title></rect>" for i, r in enumerate(results))
+        label = group_label(column, value, lang)
         rows.append(f'<g class="group-row" data-group="{esc(value)}"><text x="{GRID_LABEL_W - 6}" y="{y + 15}" '
-                    f'text-anchor="end">{esc(_short(value, 12))}</text>{cells}</g>')
+                    f'text-anchor="end">{esc(_short(label, 12))}</text>{cells}</g>')
     caption = (f"按{group_name(column, lang)}的达标情况（绿色达标，红色未达标，灰色无数据）" if lang == "zh" else
                f"Targets by {group_name(column, lang)} (green pass, red fail, grey no data)")
     return (f'<figure><svg class="chart grid" data-column="{esc(column)}" role="img" width="{width}" '

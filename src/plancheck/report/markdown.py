@@ -16,6 +16,7 @@ from typing import Optional, Union
 
 from ..engine import FAIL, NO_DATA, PASS, Offender, Result, summary
 from ..errors import ERROR, INFO, WARNING, Problem
+from ..schema import ENUM_ZH, SchoolType
 from . import baseline as bl
 from .common import MILESTONE_TEXT, STATUS_TEXT, figure_lang, gap_text, goal_text, percent, title
 from .context import ReportContext
@@ -313,13 +314,20 @@ def group_name(column: str, lang: str) -> str:
     return GROUP_NAME[lang].get(column, column)
 
 
+def group_label(column: str, value: str, lang: str) -> str:
+    """A group as the reader knows it: 幼儿园 rather than ``kindergarten`` in a Chinese report."""
+    if column == "school_type" and lang == "zh":
+        return ENUM_ZH[SchoolType].get(value, value)
+    return value
+
+
 def group_blocks(column: str, by: dict[str, list[Result]], lang: str) -> list[Block]:
     if not by:
         return []
     first = next(iter(by.values()))
     name = group_name(column, lang)
     header = [name] + [title(r, lang) for r in first]
-    rows = [[Cell(value)] + [Cell(f"{MARK[r.status]} {figure_lang(r, lang)}" if r.status != NO_DATA else "—",
+    rows = [[Cell(group_label(column, value, lang))] + [Cell(f"{MARK[r.status]} {figure_lang(r, lang)}" if r.status != NO_DATA else "—",
                                   status=r.status) for r in results] for value, results in by.items()]
     legend = _t(lang, f"每个{name}单独计算各项量化指标（✔ 达标，✘ 未达标，— 无数据）。",
                 f"Every metric computed for each {name} on its own (✔ pass, ✘ fail, — no data).")
@@ -431,4 +439,4 @@ def render(ctx: ReportContext) -> str:
 
 
 __all__ = ["Block", "Bullets", "Cell", "Heading", "Para", "Slot", "Table", "build", "md_escape", "render",
-           "report_title", "section_heading", "group_name", "overall"]
+           "report_title", "section_heading", "group_name", "group_label", "overall"]
