@@ -57,3 +57,26 @@ def test_random_header_orders_read_the_same(order, title_rows, as_workbook):
         assert sub.ok, [p.compact() for p in sub.problems]
         assert sub.tables["schools"]["_row"].tolist() == [title_rows + 2]
         assert sub.tables["schools"]["students"].tolist() == [400]
+
+
+_XLSX = {}
+
+
+def _good_xlsx() -> bytes:
+    if "x" not in _XLSX:
+        with tempfile.TemporaryDirectory() as d:
+            _XLSX["x"] = write_xlsx(Path(d) / "g.xlsx", {"学校": [SCHOOL_HEADERS, list(school().values())]},
+                                    title="标题").read_bytes()
+    return _XLSX["x"]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 255)), min_size=1, max_size=6), st.integers(0, 10**6))
+def test_damaged_workbooks(flips, cut):
+    data = bytearray(_good_xlsx())
+    for at, byte in flips:
+        data[at % len(data)] = byte
+    with tempfile.TemporaryDirectory() as d:
+        f = Path(d) / "x.xlsx"
+        f.write_bytes(bytes(data[: max(cut % (len(data) + 1), 1)]))
+        check(f)

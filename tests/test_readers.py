@@ -309,3 +309,14 @@ def test_quoted_line_break_in_a_title_does_not_shift_rows(tmp_path):
     lines = [['正安县\n学校统计表'], ["填报单位\x0c正安县"]] + grid(schools(1, start=1) + [school("x2", 在校生数="x")])
     sub = run(write_csv(tmp_path / "s.csv", lines))
     assert compact(sub.problems) == [(5, "在校生数", "not_integer")]
+
+
+def test_gb18030_csv_with_title_and_footer(tmp_path):
+    lines = [["正安县2021年秋季学期学校基础数据统计表"], ["填报单位：安场镇"]] + grid(schools(2)) + [
+        [""], ["填表人：张三", "", "审核人：李四", "", "填报日期：2021年9月30日"]]
+    f = write_csv(tmp_path / "s.csv", lines, "gb18030")
+    sub = run(f)
+    assert compact(sub.problems) == [(7, None, "footer_row_skipped")]
+    assert sub.sources[0].encoding == "gb18030" and sub.tables["schools"]["_row"].tolist() == [4, 5]
+    c = sub.counts()
+    assert (c.read, c.accepted, c.skipped) == (3, 2, 1)

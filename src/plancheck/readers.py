@@ -414,7 +414,8 @@ def read_excel(path: Path, expect: Optional[str] = None, sheet: Optional[str] = 
     try:
         wb = CalamineWorkbook.from_path(str(path))
         names = list(wb.sheet_names)
-    except Exception as exc:  # calamine raises several error types for damaged files
+    except BaseException as exc:  # calamine raises several error types (and, rarely, a Rust panic)
+        _reraise_interrupts(exc)
         raise ReadError([E.make("file_unreadable", file=file, detail=str(exc)[:200])]) from None
     if sheet is not None:
         if sheet not in names:
@@ -427,7 +428,8 @@ def read_excel(path: Path, expect: Optional[str] = None, sheet: Optional[str] = 
             continue
         try:
             rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        except Exception as exc:
+        except BaseException as exc:
+            _reraise_interrupts(exc)
             raise ReadError([E.make("file_unreadable", file=file, sheet=name, detail=str(exc)[:200])]) from None
         if not rows:
             continue
@@ -454,6 +456,13 @@ def read_excel(path: Path, expect: Optional[str] = None, sheet: Optional[str] = 
                        data=frame.astype(str) if body else frame, rows=list(range(idx + 2, idx + 2 + len(body))))
         tables.append(classify_rows(raw))
     return tables
+
+
+def _reraise_interrupts(exc: BaseException) -> None:
+    """A damaged file may make the Rust reader panic (pyo3 PanicException is a BaseException): that is
+    a ReadError like any other, but Ctrl-C and exit are not."""
+    if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit)):
+        raise exc
 
 
 # ------------------------------------------------------------------ dispatch
