@@ -276,3 +276,23 @@ def test_unwritable_output_path_exits_2_without_traceback(tmp_path, option):
     assert r.exit_code == 2
     assert not isinstance(r.exception, OSError)
     assert "no_such_folder" in r.stdout + r.stderr
+
+
+def test_github_annotations_keep_json_on_stdout_parseable(monkeypatch):
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    r = CliRunner().invoke(app, ["run", XLSX, "--format", "json"])
+    assert r.exit_code == 1
+    doc = json.loads(r.stdout)  # the annotations went to stderr
+    assert doc["summary"]["fail"] > 0
+    assert "::error" in r.stderr
+
+
+def test_validate_junit_lists_problems(tmp_path):
+    import xml.etree.ElementTree as ET
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("学校代码,学校名称\n001,\n", encoding="utf-8")
+    r = CliRunner().invoke(app, ["validate", str(bad), "--format", "junit"])
+    assert r.exit_code == 2
+    root = ET.fromstring(r.stdout)
+    assert len(root.findall(".//failure")) >= 1

@@ -135,11 +135,13 @@ def exit_code(statuses: set[str], fail_on: str) -> int:
     return EXIT_FAIL if statuses & bad else EXIT_OK
 
 
-def render_report(output_format: str, ctx) -> str:
+def render_report(output_format: str, ctx, fail_on: str = "no_data") -> str:
     """The report in one of the file formats (json, markdown, html, junit)."""
     import importlib
 
     module = importlib.import_module(f"plancheck.report.{REPORT_MODULES[output_format]}")
+    if output_format == "junit":
+        return module.render(ctx, fail_on=fail_on)
     return module.render(ctx)
 
 
@@ -155,17 +157,21 @@ def _problems_report(output_format: str, sub, lang: str) -> Optional[str]:
     return None
 
 
-def _github_annotations(sub, results, err: Console) -> None:
+def _github_annotations(sub, results, lang: str, to_stderr: bool) -> None:
+    """GitHub Actions annotations (file and row of each problem) when GITHUB_ACTIONS=true.
+
+    They go to standard error when standard output carries a machine-readable report.
+    """
     import os
 
-    if os.environ.get("GITHUB_ACTIONS") == "true":
-        try:
-            from .report import github
-        except ImportError:  # pragma: no cover - format module not installed
-            return
-        text = github.annotations(sub, results)
-        if text:
-            sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    if os.environ.get("GITHUB_ACTIONS") != "true":
+        return
+    from .report import github
+
+    text = github.annotations(sub, results, lang, os.environ.get("GITHUB_WORKSPACE"))
+    if text:
+        stream = sys.stderr if to_stderr else sys.stdout
+        stream.write(text if text.endswith("\n") else text + "\n")
 
 
 @guarded
@@ -187,7 +193,7 @@ def execute_run(opts: RunOptions) -> int:
         try:
             baseline = load_baseline(opts.baseline)
         except BaselineError as exc:
-            err.print(f"[bold red]baseline rejected / 基线文件有误:[/] {exc}")
+            err.print(f"[bold red]baseline rejected / 基线文件有误:[/] {exc.message(opts.lang)}", highlight=False)
             return EXIT_INPUT
     sub = validate_paths(_paths(opts), {m.id for m in targets.milestones})
     if opts.errors_out is not None:
@@ -198,7 +204,7 @@ def execute_run(opts: RunOptions) -> int:
             _emit(text, opts.output)
         table.render_problems(err, sub, opts.lang, opts.show_problems)
         table.render_counts(err, sub, opts.lang)
-        _github_annotations(sub, [], err)
+        _github_annotations(sub, [], opts.lang, to_stderr=opts.output is None and text is not None)
         return EXIT_INPUT
     if sub.problems:
         table.render_problems(err, sub, opts.lang, opts.show_problems)
@@ -216,10 +222,11 @@ def execute_run(opts: RunOptions) -> int:
         if opts.output is not None:
             _emit(out.file.getvalue(), opts.output)
     else:
-        _emit(render_report(opts.output_format, ctx), opts.output)
+        _emit(render_report(opts.output_format, ctx, opts.fail_on), opts.output)
         if opts.output is not None:
             err.print(f"→ {opts.output}")
-    _github_annotations(sub, results, err)
+    _github_annotations(sub, results, opts.lang,
+                        to_stderr=opts.output is None and opts.output_format != "table")
     return exit_code({r.status for r in results}, opts.fail_on)
 
 
@@ -239,6 +246,10 @@ def execute_validate(opts: RunOptions) -> int:
         write_problems_csv(sub.problems, opts.errors_out, opts.lang)
     if opts.output_format == "json":
         _emit(jsonfmt.render_problems(sub, opts.lang), opts.output)
+    elif opts.output_format == "junit":
+        from .report import junit
+
+        _emit(junit.render_problems(sub, opts.lang), opts.output)
     else:
         table.render_problems(out, sub, opts.lang, opts.show_problems)
         table.render_counts(out, sub, opts.lang)
@@ -246,6 +257,7 @@ def execute_validate(opts: RunOptions) -> int:
             out.print("[bold green]校验通过 / submission is valid[/]")
         if opts.output is not None:
             _emit(out.file.getvalue(), opts.output)
+    _github_annotations(sub, [], opts.lang, to_stderr=opts.output is None and opts.output_format != "table")
     return EXIT_OK if sub.ok else EXIT_INPUT
 
 

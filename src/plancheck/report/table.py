@@ -73,27 +73,17 @@ def render_milestones(console: Console, milestones: list[Result], lang: str = "z
 
 def render_changes(console: Console, results: list[Result], baseline: dict, lang: str = "zh") -> None:
     """Each target's change since an earlier run (``--baseline``)."""
-    from .baseline import changes
+    from .baseline import LABEL_TEXT, changes, title_of, value_text
 
     table = Table(title="与上次比较" if lang == "zh" else "Changes since the baseline", title_justify="left",
                   title_style="bold cyan")
     for c in (("目标", "上次", "本次", "变化") if lang == "zh" else ("target", "before", "now", "change")):
         table.add_column(c, overflow="fold")
-    by_id = {r.target_id: r for r in results}
     for ch in changes(results, baseline):
-        r = by_id.get(ch.id)
-        name = title(r, lang) if r is not None else ch.id
-        table.add_row(name, f"{ch.before_status or '—'} {_fmt(ch.before_actual)}",
-                      f"{ch.after_status or '—'} {_fmt(ch.after_actual)}", ch.label)
+        before = f"{STATUS_TEXT[lang].get(ch.before_status, '—')} {value_text(ch.before_actual, ch.unit, lang)}"
+        after = f"{STATUS_TEXT[lang].get(ch.after_status, '—')} {value_text(ch.after_actual, ch.unit, lang)}"
+        table.add_row(title_of(ch, lang), before, after, LABEL_TEXT[lang][ch.label])
     console.print(table)
-
-
-def _fmt(v) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, float) and v <= 1.5:
-        return f"{v * 100:.2f}%"
-    return str(v)
 
 
 def render_groups(console: Console, groups: dict[str, list[Result]], column: str, lang: str = "zh") -> None:
