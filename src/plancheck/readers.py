@@ -248,7 +248,7 @@ def read_csv(path: Path, expect: Optional[str] = None, label: Optional[str] = No
     if size == 0:
         raise ReadError([E.make("empty_file", file=file)])
     if size > MAX_FILE_BYTES:
-        raise ReadError([E.make("too_large", file=file, detail=f"{size} bytes > {MAX_FILE_BYTES}: not a submission table")])
+        raise ReadError([E.make("too_large", file=file, detail=f"文件过大（{size} 字节），不是报送表 / {size} bytes > {MAX_FILE_BYTES}: not a submission table")])
     with path.open("rb") as fh:
         head = fh.read(MAX_LINE_BYTES + 1)
         _check_head(head, file)
@@ -257,7 +257,7 @@ def read_csv(path: Path, expect: Optional[str] = None, label: Optional[str] = No
     del raw
     if "\x00" in text:
         at = text.index("\x00")
-        raise ReadError([E.make("unknown_format", file=file, detail=f"NUL character at position {at}: not a text file")])
+        raise ReadError([E.make("unknown_format", file=file, detail=f"第 {at} 个字符是空字符，不是文本文件 / NUL character at position {at}: not a text file")])
     if not text.strip():
         raise ReadError([E.make("empty_file", file=file)])
     return parse_csv_text(text, file, expect, encoding)
@@ -268,15 +268,15 @@ def _check_head(head: bytes, file: str) -> None:
     magic = sniff_magic(head[:16])
     if magic in ("zip", "ole"):
         raise ReadError([E.make("unknown_format", file=file,
-                                detail="the content is an Excel workbook; rename it to .xlsx / .xls")])
+                                detail="内容是 Excel 工作簿，请把扩展名改为 .xlsx 或 .xls / the content is an Excel workbook; rename it to .xlsx / .xls")])
     if magic:
-        raise ReadError([E.make("unknown_format", file=file, detail=f"the content is a {magic}")])
+        raise ReadError([E.make("unknown_format", file=file, detail=f"内容实际是 {magic} / the content is a {magic}")])
     if len(head) > MAX_LINE_BYTES and b"\n" not in head and b"\r" not in head:
         raise ReadError([E.make("too_large", file=file,
-                                detail=f"the first line is longer than {MAX_LINE_BYTES} bytes: not a submission table")])
+                                detail=f"第一行超过 {MAX_LINE_BYTES} 字节，不是报送表 / the first line is longer than {MAX_LINE_BYTES} bytes: not a submission table")])
     if b"\x00" in head and not _looks_utf16(head):
         at = head.index(b"\x00")
-        raise ReadError([E.make("unknown_format", file=file, detail=f"NUL byte at offset {at}: not a text file")])
+        raise ReadError([E.make("unknown_format", file=file, detail=f"第 {at} 字节是空字节，不是文本文件 / NUL byte at offset {at}: not a text file")])
 
 
 def _looks_utf16(head: bytes) -> bool:
@@ -316,7 +316,7 @@ def parse_csv_text(text: str, file: str, expect: Optional[str] = None, encoding:
     if any(len(line) > MAX_LINE_BYTES for line in head_lines[:-1]) or (
             len(head_lines) <= 1 and len(text) > MAX_LINE_BYTES):
         raise ReadError([E.make("too_large", file=file,
-                                detail=f"a line longer than {MAX_LINE_BYTES} characters: not a submission table")])
+                                detail=f"有一行超过 {MAX_LINE_BYTES} 个字符，不是报送表 / a line longer than {MAX_LINE_BYTES} characters: not a submission table")])
     delimiter = _sniff_delimiter(head_lines)
     # the header is looked for in the parsed records, so a quoted line break or a form feed in a
     # title cell cannot shift the header's row number
@@ -333,7 +333,7 @@ def parse_csv_text(text: str, file: str, expect: Optional[str] = None, encoding:
         rownum = idx + 2 + offset
         if len(rec) > width and any(c.strip() for c in rec[width:]):
             problems.append(E.make("bad_csv", file=file, row=rownum,
-                                   detail=f"row has {len(rec)} cells but the header has {width}; row not counted"))
+                                   detail=f"此行有 {len(rec)} 格，表头只有 {width} 列，此行未计入 / row has {len(rec)} cells but the header has {width}; row not counted"))
             continue
         # a short row (trailing empty cells left out) is padded: blanks are then checked like any blank
         data.append((rec + [""] * width)[:width] if len(rec) < width else rec[:width])
@@ -359,7 +359,7 @@ def _csv_records(text: str, delimiter: str, file: str) -> tuple[list[list[str]],
             records.append(rec)
     except csv.Error as exc:
         problems.append(E.make("bad_csv", file=file, row=len(records) + 1,
-                               detail=f"cannot parse from this row on ({exc}); the rest of the file is not read"))
+                               detail=f"从此行起无法解析（{exc}），其余部分未读取（多为引号未闭合） / cannot parse from this row on ({exc}); the rest of the file is not read"))
     return records, problems
 
 
@@ -387,10 +387,10 @@ def check_zip(path: Path, file: str) -> None:
             total = sum(i.file_size for i in zf.infolist())
             packed = sum(i.compress_size for i in zf.infolist()) or 1
     except (zipfile.BadZipFile, OSError) as exc:
-        raise ReadError([E.make("file_unreadable", file=file, detail=f"damaged or truncated workbook ({exc})")]) from None
+        raise ReadError([E.make("file_unreadable", file=file, detail=f"工作簿已损坏或不完整 / damaged or truncated workbook ({exc})")]) from None
     if total > MAX_XLSX_UNCOMPRESSED or total / packed > MAX_ZIP_RATIO:
         raise ReadError([E.make("too_large", file=file,
-                                detail=f"the workbook unpacks to {total} bytes (ratio {total // packed}:1); refused")])
+                                detail=f"工作簿解压后达 {total} 字节（压缩比 {total // packed}:1），拒绝读取 / the workbook unpacks to {total} bytes (ratio {total // packed}:1); refused")])
 
 
 def read_excel(path: Path, expect: Optional[str] = None, sheet: Optional[str] = None,
@@ -407,20 +407,20 @@ def read_excel(path: Path, expect: Optional[str] = None, sheet: Optional[str] = 
     if magic == "zip":
         check_zip(path, file)
     elif magic == "ole" and size > MAX_FILE_BYTES // 4:
-        raise ReadError([E.make("too_large", file=file, detail=f"{size} bytes: not a submission workbook")])
+        raise ReadError([E.make("too_large", file=file, detail=f"文件过大（{size} 字节），不是报送表 / {size} bytes: not a submission workbook")])
     elif magic != "ole":
         raise ReadError([E.make("unknown_format", file=file,
-                                detail=f"the content is {'a ' + magic if magic else 'not a workbook'}")])
+                                detail=f"内容不是工作簿 / the content is {'a ' + magic if magic else 'not a workbook'}")])
     try:
         wb = CalamineWorkbook.from_path(str(path))
         names = list(wb.sheet_names)
     except BaseException as exc:  # calamine raises several error types (and, rarely, a Rust panic)
         _reraise_interrupts(exc)
-        raise ReadError([E.make("file_unreadable", file=file, detail=str(exc)[:200])]) from None
+        raise ReadError([E.make("file_unreadable", file=file, detail="工作簿无法打开 / the workbook cannot be opened: " + str(exc)[:200])]) from None
     if sheet is not None:
         if sheet not in names:
             raise ReadError([E.make("sheet_missing", file=file,
-                                    detail=f"no sheet “{sheet}”; sheets: {', '.join(names)}")])
+                                    detail=f"没有工作表“{sheet}”；现有：{'、'.join(names)} / no sheet “{sheet}”; sheets: {', '.join(names)}")])
         names = [sheet]
     tables: list[RawTable] = []
     for name in names:
@@ -430,7 +430,7 @@ def read_excel(path: Path, expect: Optional[str] = None, sheet: Optional[str] = 
             rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
         except BaseException as exc:
             _reraise_interrupts(exc)
-            raise ReadError([E.make("file_unreadable", file=file, sheet=name, detail=str(exc)[:200])]) from None
+            raise ReadError([E.make("file_unreadable", file=file, sheet=name, detail="工作表无法读取 / the sheet cannot be read: " + str(exc)[:200])]) from None
         if not rows:
             continue
         by_name = table_from_sheet_name(name)
@@ -472,7 +472,7 @@ def read_file(path: Path, expect: Optional[str] = None) -> list[RawTable]:
     if not path.exists():
         raise ReadError([E.make("file_not_found", file=file)])
     if path.is_dir():
-        raise ReadError([E.make("unknown_format", file=file, detail="a folder, not a file")])
+        raise ReadError([E.make("unknown_format", file=file, detail="这是文件夹 / a folder, not a file")])
     suffix = path.suffix.lower()
     try:
         if suffix in EXCEL_SUFFIXES:
@@ -481,7 +481,7 @@ def read_file(path: Path, expect: Optional[str] = None) -> list[RawTable]:
             return [read_csv(path, expect)]
     except OSError as exc:
         raise ReadError([E.make("file_unreadable", file=file, detail=exc.strerror or str(exc))]) from None
-    raise ReadError([E.make("unknown_format", file=file, detail=f"“{path.suffix}” files are not read; use .csv or .xlsx")])
+    raise ReadError([E.make("unknown_format", file=file, detail=f"不读取“{path.suffix}”文件，请用 .csv 或 .xlsx / “{path.suffix}” files are not read; use .csv or .xlsx")])
 
 
 def list_folder(folder: Path) -> list[Path]:
