@@ -30,6 +30,8 @@ def test_missing_and_unknown_schools(tmp_path):
     assert not placeholders["guards_in_place"].any() and placeholders["students"].isna().all()
     # a coverage target over schools now has 4 in its denominator, 2 of them not meeting it
     assert (len(df), int(df["guards_in_place"].sum())) == (4, 2)
+    # a warning, so the run goes on and the coverage targets fail instead of the input being refused
+    assert sub.ok and {p.severity for p in missing} == {"warning"}
 
 
 def test_unreadable_roster_is_an_error(tmp_path):

@@ -92,7 +92,7 @@ CATALOGUE: dict[str, ProblemType] = {t.code: t for t in [
        "平均每班 {average} 人，但大班额班级数为 0", "{average} pupils per class on average, yet 0 oversized classes"),
     _t("kindergarten_class_size_high", WARNING, "幼儿园班额偏大", "Large kindergarten classes",
        "平均每班 {average} 名幼儿（超过 35）", "{average} children per class on average (over 35)"),
-    _t("school_not_submitted", ERROR, "学校未报送", "School did not submit",
+    _t("school_not_submitted", WARNING, "学校未报送", "School did not submit",
        "名册中的学校未报送：{name}（{town}）", "school on the roster sent nothing: {name} ({town})"),
     _t("school_not_on_roster", WARNING, "学校不在名册中", "School not on the roster",
        "学校代码不在名册中：{name}", "school code not on the roster: {name}"),
