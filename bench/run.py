@@ -301,7 +301,7 @@ t0 = time.perf_counter()
 sub = validate.validate_tables(raws, {m.id for m in targets.milestones})
 t["validate"] = time.perf_counter() - t0
 t0 = time.perf_counter()
-results = engine.evaluate(targets, sub.tables)
+results = engine.evaluate(targets, sub.tables) if sub.ok else []   # as the CLI: exit 2 before the engine
 t["aggregate"] = time.perf_counter() - t0
 t0 = time.perf_counter()
 if not sub.ok:
