@@ -11,7 +11,7 @@ from openpyxl import Workbook
 
 from plancheck.readers import MAX_LINE_BYTES, ReadError, read_file
 from plancheck.validate import validate_paths
-from sheet_fixtures import (MS_HEADERS, POP_HEADERS, SCHOOL_HEADERS, balanced, codes, compact, grid, school,
+from sheet_fixtures import (POP_HEADERS, SCHOOL_HEADERS, balanced, codes, compact, grid, school,
                             schools, write_csv, write_xlsx)
 
 POP = [POP_HEADERS, ["安场镇", "1200"], ["凤仪街道", "3000"]]
