@@ -178,7 +178,15 @@ def test_validate_good_and_bad(tiny):
     r = invoke("validate", tiny / "bad.csv", "--targets", tiny / "targets.yaml", "--format", "json")
     assert r.exit_code == 2
     assert json.loads(r.stdout)["ok"] is False
+    # the sample county is valid, but some schools fall short of their own obligations by design
     assert invoke("validate", XLSX).exit_code == 0
+    r = invoke("validate", XLSX, "--format", "json", "--strict")
+    assert r.exit_code == 1
+    doc = json.loads(r.stdout)
+    assert doc["ok"] is True
+    codes = {p["code"] for p in doc["problems"]}
+    assert any(c.startswith("obligation_") for c in codes)
+    assert all(p["severity"] != "error" for p in doc["problems"])
 
 
 def test_targets_json_lists_the_plan():
@@ -296,3 +304,39 @@ def test_validate_junit_lists_problems(tmp_path):
     assert r.exit_code == 2
     root = ET.fromstring(r.stdout)
     assert len(root.findall(".//failure")) >= 1
+
+
+def test_roster_school_that_sent_nothing_counts_against_coverage(tmp_path):
+    roster = tmp_path / "roster.csv"
+    lines = (SAMPLE / "schools.csv").read_text(encoding="utf-8-sig").splitlines()
+    header = lines[0].split(",")
+    extra = [""] * len(header)
+    extra[header.index("学校代码")] = "5203249999"
+    extra[header.index("学校名称")] = "正安县未报送小学"
+    extra[header.index("乡镇（街道）")] = "凤仪街道"
+    extra[header.index("学校类型")] = "小学"
+    extra[header.index("办学性质")] = "公办"
+    roster.write_text("\n".join(lines + [",".join(extra)]) + "\n", encoding="utf-8")
+    r = invoke("run", XLSX, "--roster", roster, "--format", "json", "--lang", "en")
+    assert r.exit_code == 1, r.stderr
+    doc = json.loads(r.stdout)
+    by_id = {t["id"]: t for t in doc["targets"]}
+    # 319 submitted + 1 on the roster that sent nothing: it counts as not meeting the target
+    assert (by_id["security_guards"]["numerator"], by_id["security_guards"]["denominator"]) == (319, 320)
+    assert by_id["security_guards"]["status"] == "fail"
+    assert "正安县未报送小学" in {h["name"] for h in by_id["security_guards"]["holders_back"]}
+    # a sum it would need (dropouts of a primary) is never a pass while the school is missing
+    assert by_id["compulsory_dropouts"]["status"] != "pass"
+    assert "school_not_submitted" in {p["code"] for p in doc["submission"]["problems"]}
+
+
+def test_template_workbook_is_read_back(tmp_path):
+    out = tmp_path / "t.xlsx"
+    r = invoke("template", "-o", out)
+    assert r.exit_code == 0 and out.is_file()
+    r = invoke("validate", out, "--format", "json")
+    doc = json.loads(r.stdout)
+    tables = {s["table"] for s in doc["sources"]}
+    assert {"schools", "population", "milestones"} <= tables
+    r = invoke("template", "-o", tmp_path / "missing" / "t.xlsx")
+    assert r.exit_code == 2

@@ -77,6 +77,7 @@ TargetsOpt = typer.Option(None, "--targets", "-t", help="Targets file (default: 
 LangOpt = typer.Option(Lang.zh, "--lang", help="Language of messages and tables (zh default).")
 ErrorsOutOpt = typer.Option(None, "--errors-out", help="Write every problem to this CSV (opens in Excel).")
 OutputOpt = typer.Option(None, "--output", "-o", help="Write the report to this file instead of the screen.")
+RosterOpt = typer.Option(None, "--roster", help="Official list of the county's schools: report every school that sent nothing.")
 
 
 TermOpt = typer.Option(None, "--term", help="Reporting term shown in reports, e.g. 2021秋季.")
@@ -98,6 +99,7 @@ def run(
     term: Optional[str] = TermOpt,
     fail_on: FailOn = FailOnOpt,
     baseline: Optional[Path] = BaselineOpt,
+    roster: Optional[Path] = RosterOpt,
     lang: Lang = LangOpt,
     errors_out: Optional[Path] = ErrorsOutOpt,
 ) -> None:
@@ -107,7 +109,7 @@ def run(
     code = execute_run(RunOptions(schools=path, population=population, milestones=milestones, targets=targets,
                                   output_format=output_format.value, output=output, lang=lang.value,
                                   errors_out=errors_out, by=[b.value for b in by], term=term,
-                                  fail_on=fail_on.value, baseline=baseline))
+                                  fail_on=fail_on.value, baseline=baseline, roster=roster))
     raise typer.Exit(code)
 
 
@@ -123,6 +125,7 @@ def report(
     term: Optional[str] = TermOpt,
     fail_on: FailOn = typer.Option(FailOn.never, "--fail-on", help="Exit code policy (default never: a report was written)."),
     baseline: Optional[Path] = BaselineOpt,
+    roster: Optional[Path] = RosterOpt,
     lang: Lang = LangOpt,
     errors_out: Optional[Path] = ErrorsOutOpt,
 ) -> None:
@@ -135,7 +138,8 @@ def report(
                                  param_hint="--output")
     code = execute_run(RunOptions(schools=path, population=population, milestones=milestones, targets=targets,
                                   output_format=chosen, output=output, lang=lang.value, errors_out=errors_out,
-                                  by=[b.value for b in by], term=term, fail_on=fail_on.value, baseline=baseline))
+                                  by=[b.value for b in by], term=term, fail_on=fail_on.value, baseline=baseline,
+                                  roster=roster))
     raise typer.Exit(code)
 
 
@@ -147,15 +151,20 @@ def validate(
     targets: Optional[Path] = TargetsOpt,
     output_format: ProblemFormat = typer.Option(ProblemFormat.table, "--format", "-f", help="Output format."),
     output: Optional[Path] = OutputOpt,
+    roster: Optional[Path] = RosterOpt,
+    strict: bool = typer.Option(False, "--strict", help="Exit 1 when a school falls short of its own obligations."),
     lang: Lang = LangOpt,
     errors_out: Optional[Path] = ErrorsOutOpt,
 ) -> None:
-    """Only check a submission and list every problem (校验报送表)."""
+    """Check a submission before sending it: every problem, then the school's own obligations (校验报送表).
+
+    Exit 0 valid · 2 invalid · with --strict, 1 when valid but a school falls short of the plan.
+    """
     from .runner import RunOptions, execute_validate
 
     code = execute_validate(RunOptions(schools=path, population=population, milestones=milestones, targets=targets,
                                        output_format=output_format.value, output=output, lang=lang.value,
-                                       errors_out=errors_out))
+                                       errors_out=errors_out, roster=roster, strict=strict))
     raise typer.Exit(code)
 
 
@@ -170,6 +179,20 @@ def list_targets(
     from .runner import execute_targets
 
     raise typer.Exit(execute_targets(targets, output_format.value, lang.value, output))
+
+
+@app.command()
+def template(
+    output: Optional[Path] = typer.Option(None, "--output", "-o",
+                                          help="Workbook to write (default plancheck-template.xlsx)."),
+    csv_folder: Optional[Path] = typer.Option(None, "--csv", help="Also (or only) write the three CSV templates here."),
+    targets: Optional[Path] = TargetsOpt,
+    lang: Lang = LangOpt,
+) -> None:
+    """Write a fill-in workbook for schools: headers, drop-downs, the plan's milestones (生成填报模板)."""
+    from .runner import execute_template
+
+    raise typer.Exit(execute_template(output, csv_folder, targets, lang.value))
 
 
 def main() -> None:

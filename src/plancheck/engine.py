@@ -56,6 +56,7 @@ class Result:
     gap_unit_en: str = ""
     offenders: list[Offender] = field(default_factory=list)
     offender_count: int = 0
+    missing_schools: int = 0       # roster schools that sent nothing and whose counts this figure needs
     reported_status: Optional[str] = None   # milestones
     note: Optional[str] = None              # milestones
     group: Optional[tuple[str, str]] = None  # (column, value) for breakdowns
@@ -87,6 +88,14 @@ def aggregate(agg: Aggregate, tables: dict[str, pd.DataFrame]) -> tuple[Optional
     if agg.agg == "count_true":
         return int(values.fillna(False).astype(bool).sum()), mask
     return int(values.fillna(0).astype("int64").sum()), mask
+
+
+def missing_in_sum(agg: Aggregate, tables: dict[str, pd.DataFrame]) -> pd.Series:
+    """Placeholder rows (``_missing``: on the roster, sent nothing) that a sum figure would need."""
+    df = tables.get(agg.table)
+    if agg.agg != "sum" or df is None or "_missing" not in df or len(df) == 0:
+        return pd.Series(dtype=bool)
+    return _mask(df, agg.where) & df["_missing"].fillna(False).astype(bool)
 
 
 def compare(actual: Fraction, op: str, goal: Fraction) -> bool:
@@ -137,8 +146,22 @@ def evaluate_metric(t: MetricTarget, tables: dict[str, pd.DataFrame], numerator_
         res.numerator, res.denominator, res.actual = num, den, Fraction(num, den)
     res.status = PASS if compare(res.actual, t.op, goal) else FAIL
     res.gap = 0 if res.status == PASS else gap_to_goal(res.numerator, res.denominator, t.op, goal)
-    if res.status == FAIL:
-        offenders = [_cap(o, res.gap) for o in holders_back(t, tables, upward=res.actual < goal)]
+    missing = [m for m in (missing_in_sum(a, tables) for a in (t.numerator, t.denominator) if a is not None)
+               if len(m) and m.any()]
+    absent: list[Offender] = []
+    if missing:
+        # counts of schools that sent nothing are unknown: a figure without them is never a pass
+        df = tables[t.numerator.table]
+        rows = missing[0]
+        for m in missing[1:]:
+            rows = rows | m.reindex(rows.index, fill_value=False)
+        absent = [_school(df, i, None) for i in df.index[rows]]
+        res.missing_schools = len(absent)
+        if res.status == PASS:
+            res.status, res.gap = NO_DATA, None
+    if res.status == FAIL or absent:
+        found = holders_back(t, tables, upward=res.actual < goal) if res.status == FAIL else []
+        offenders = absent + [_cap(o, res.gap) for o in found if o.school_id not in {a.school_id for a in absent}]
         res.offender_count = len(offenders)
         res.offenders = offenders[:MAX_OFFENDERS]
     return res

@@ -100,11 +100,17 @@ def find_header(rows: list[list[str]], expect: Optional[str] = None) -> tuple[in
         name, n = score_header(cells)
         if name is None:
             continue
-        if expect and name != expect and _is_header_of(cells, expect):
+        if expect and name != expect and _is_header_of(cells, expect) and _score(cells, expect) >= n:
+            # the role the user gave wins a tie; a header that fits another table better is that table
             return i, expect
         if _is_header_of(cells, name):
             return i, name
     return -1, None
+
+
+def _score(cells: list[str], table: str) -> int:
+    lookup = _LOOKUPS[table]
+    return len({lookup[k] for k in (normalize_header(c) for c in cells) if k in lookup})
 
 
 def _is_header_of(cells: list[str], table: str) -> bool:

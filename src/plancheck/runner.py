@@ -40,6 +40,9 @@ class RunOptions:
     errors_out: Optional[Path] = None
     by: list[str] = field(default_factory=list)
     show_problems: Optional[int] = 50
+    roster: Optional[Path] = None     # the official list of schools: who sent nothing
+    progress: bool = True             # a progress bar when reading many files
+    strict: bool = False              # validate: exit 1 when a school falls short of its own obligations
     term: Optional[str] = None
     fail_on: str = "no_data"          # fail | no_data | never: which statuses make exit code 1
     baseline: Optional[Path] = None   # an earlier run's --format json output
@@ -65,6 +68,28 @@ def load_targets_or_report(path: Optional[Path], err: Console) -> Optional[Targe
 
 def _paths(opts: RunOptions) -> dict[str, Optional[Path]]:
     return {"schools": opts.schools, "population": opts.population, "milestones": opts.milestones}
+
+
+def load_submission(opts: RunOptions, targets: TargetsFile, err: Console):
+    """Read and validate every input (with a progress bar for many files), then check the roster."""
+    from .validate import expand_paths, validate_paths
+
+    paths = _paths(opts)
+    ids = {m.id for m in targets.milestones}
+    if opts.progress and len(expand_paths(paths)) > 3:
+        from rich.progress import Progress
+
+        with Progress(console=err, transient=True) as bar:
+            task = bar.add_task("reading", total=None)
+            sub = validate_paths(paths, ids, progress=lambda done, total, f: bar.update(
+                task, completed=done, total=total, description=f.name))
+    else:
+        sub = validate_paths(paths, ids)
+    if opts.roster is not None:
+        from .roster import apply_roster
+
+        apply_roster(sub, opts.roster)
+    return sub
 
 
 def write_problems_csv(problems: list[Problem], path: Path, lang: str = "zh") -> None:
@@ -179,7 +204,6 @@ def execute_run(opts: RunOptions) -> int:
     from .engine import evaluate, evaluate_by
     from .report import table
     from .report.context import ReportContext, input_files
-    from .validate import validate_paths
 
     check_writable(opts.output, opts.errors_out)
     out, err = build_consoles(opts.output)
@@ -195,7 +219,7 @@ def execute_run(opts: RunOptions) -> int:
         except BaselineError as exc:
             err.print(f"[bold red]baseline rejected / 基线文件有误:[/] {exc.message(opts.lang)}", highlight=False)
             return EXIT_INPUT
-    sub = validate_paths(_paths(opts), {m.id for m in targets.milestones})
+    sub = load_submission(opts, targets, err)
     if opts.errors_out is not None:
         write_problems_csv(sub.problems, opts.errors_out, opts.lang)
     if not sub.ok:
@@ -232,16 +256,23 @@ def execute_run(opts: RunOptions) -> int:
 
 @guarded
 def execute_validate(opts: RunOptions) -> int:
-    """Check a submission only: every problem listed; exit 2 on any error, else 0."""
+    """Check a submission only: every problem listed, then the school's own obligations from the plan.
+
+    The obligations (oversized classes, dropouts, missing security items…) are warnings:
+    exit 2 on any error, else 0 — or 1 with ``strict`` when a school falls short.
+    """
+    from .errors import sort_problems
     from .report import jsonfmt, table
-    from .validate import validate_paths
+    from .validate import school_obligations
 
     check_writable(opts.output, opts.errors_out)
     out, err = build_consoles(opts.output)
     targets = load_targets_or_report(opts.targets, err)
     if targets is None:
         return EXIT_INPUT
-    sub = validate_paths(_paths(opts), {m.id for m in targets.milestones})
+    sub = load_submission(opts, targets, err)
+    obligations = school_obligations(sub) if sub.ok else []
+    sub.problems = sort_problems(sub.problems + obligations)
     if opts.errors_out is not None:
         write_problems_csv(sub.problems, opts.errors_out, opts.lang)
     if opts.output_format == "json":
@@ -253,12 +284,40 @@ def execute_validate(opts: RunOptions) -> int:
     else:
         table.render_problems(out, sub, opts.lang, opts.show_problems)
         table.render_counts(out, sub, opts.lang)
-        if sub.ok:
+        if sub.ok and not obligations:
             out.print("[bold green]校验通过 / submission is valid[/]")
+        elif sub.ok:
+            out.print(f"[bold yellow]格式校验通过，但有 {len(obligations)} 项未达到工作要点要求 / "
+                      f"the file is valid, but {len(obligations)} obligations of the plan are not met[/]")
         if opts.output is not None:
             _emit(out.file.getvalue(), opts.output)
     _github_annotations(sub, [], opts.lang, to_stderr=opts.output is None and opts.output_format != "table")
-    return EXIT_OK if sub.ok else EXIT_INPUT
+    if not sub.ok:
+        return EXIT_INPUT
+    return EXIT_FAIL if obligations and opts.strict else EXIT_OK
+
+
+@guarded
+def execute_template(output: Optional[Path], csv_folder: Optional[Path], targets_path: Optional[Path],
+                     lang: str = "zh") -> int:
+    """Write the fill-in workbook (and/or the CSV variant) for schools."""
+    from . import template
+
+    out, err = build_consoles()
+    targets = load_targets_or_report(targets_path, err)
+    if targets is None:
+        return EXIT_INPUT
+    if csv_folder is not None:
+        if not csv_folder.is_dir():
+            raise OutputError(f"cannot write into {csv_folder}: not an existing folder")
+        for p in template.write_csv_templates(csv_folder, targets):
+            err.print(f"→ {p}", highlight=False)
+    if output is not None or csv_folder is None:
+        path = output or Path("plancheck-template.xlsx")
+        check_writable(path)
+        template.write_template(path, targets, lang)
+        err.print(f"→ {path}", highlight=False)
+    return EXIT_OK
 
 
 @guarded
