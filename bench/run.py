@@ -470,7 +470,7 @@ def bench_startup(runs: int, report: Report) -> None:
 def bench_xlsx(label: str, n: int, runs: int, report: Report) -> None:
     log(f"[xlsx {label}] plancheck run vs bare python-calamine read ({runs} runs, alternating)")
     path, pop = generate_xlsx(label, n)
-    run_m = Measure(f"plancheck run (xlsx)", run_argv(path, pop))
+    run_m = Measure("plancheck run (xlsx)", run_argv(path, pop))
     cal = Measure("python-calamine to_python", calamine_argv(path), warm=True)
     alternate([run_m, cal], runs)
     ratio, _ = report.pair(f"{label} xlsx", run_m, cal)

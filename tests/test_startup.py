@@ -67,6 +67,6 @@ def test_targets_json_is_complete_without_pandas() -> None:
     """The fast path still produces the real listing, not an empty document."""
     result = run_cli(["targets", "--format", "json"])
     doc = json.loads(result["stdout"])
-    text = json.dumps(doc, ensure_ascii=False)
+    json.dumps(doc, ensure_ascii=False)
     assert len(doc["targets"]) >= 13 and "sections" in doc
     assert not result["pandas"]

@@ -149,21 +149,23 @@ def evaluate_metric(t: MetricTarget, tables: dict[str, pd.DataFrame], numerator_
     missing = [m for m in (missing_in_sum(a, tables) for a in (t.numerator, t.denominator) if a is not None)
                if len(m) and m.any()]
     absent: list[Offender] = []
+    n_absent = 0
     if missing:
         # counts of schools that sent nothing are unknown: a figure without them is never a pass
         df = tables[t.numerator.table]
         rows = missing[0]
         for m in missing[1:]:
             rows = rows | m.reindex(rows.index, fill_value=False)
-        absent = [_school(df, i, None) for i in df.index[rows]]
-        res.missing_schools = len(absent)
+        n_absent = int(rows.sum())
+        absent = _schools(df, df.index[rows], None)
+        res.missing_schools = n_absent
         if res.status == PASS:
             res.status, res.gap = NO_DATA, None
     if res.status == FAIL or absent:
-        found = holders_back(t, tables, upward=res.actual < goal) if res.status == FAIL else []
-        offenders = absent + [_cap(o, res.gap) for o in found if o.school_id not in {a.school_id for a in absent}]
-        res.offender_count = len(offenders)
-        res.offenders = offenders[:MAX_OFFENDERS]
+        n_found, found = holders_back(t, tables, upward=res.actual < goal) if res.status == FAIL else (0, [])
+        # a placeholder's counts are empty, so it is never among the found holders-back too
+        res.offender_count = n_absent + n_found
+        res.offenders = (absent + [_cap(o, res.gap) for o in found])[:MAX_OFFENDERS]
     return res
 
 
@@ -174,10 +176,26 @@ def _cap(o: Offender, gap: Optional[int]) -> Offender:
     return replace(o, needed=gap)
 
 
-def _school(df: pd.DataFrame, i, value, needed=None) -> Offender:
-    r = df.loc[i]
-    return Offender(name=str(r.get("school_name", "")), town=_s(r.get("town")), school_id=_s(r.get("school_id")),
-                    value=value, needed=needed, file=_s(r.get("_file")), row=_i(r.get("_row")))
+def _schools(df: pd.DataFrame, index, values=None, needed=None, limit: int = MAX_OFFENDERS) -> list[Offender]:
+    """Offenders for the first ``limit`` rows of ``index`` (a big county builds only what is shown).
+
+    ``values``: one value per row, or a constant; ``needed``: "value" (the row's own value), a
+    constant, or None.
+    """
+    index = list(index[:limit])
+    if not index:
+        return []
+    cols = [c for c in ("school_name", "town", "school_id", "_file", "_row") if c in df]
+    rows = df.loc[index, cols]
+    out = []
+    for k, (i, r) in enumerate(zip(index, rows.itertuples(index=False))):
+        rec = dict(zip(cols, r))
+        value = values[k] if isinstance(values, list) else values
+        need = value if needed == "value" else needed
+        out.append(Offender(name=str(rec.get("school_name", "")), town=_s(rec.get("town")),
+                            school_id=_s(rec.get("school_id")), value=value, needed=need,
+                            file=_s(rec.get("_file")), row=_i(rec.get("_row"))))
+    return out
 
 
 def _s(v) -> Optional[str]:
@@ -188,39 +206,45 @@ def _i(v) -> Optional[int]:
     return None if v is None or v is pd.NA else int(v)
 
 
-def holders_back(t: MetricTarget, tables: dict[str, pd.DataFrame], upward: bool) -> list[Offender]:
-    """Who holds a failing target back, most first, each with what it alone would need.
+def holders_back(t: MetricTarget, tables: dict[str, pd.DataFrame], upward: bool,
+                 limit: int = MAX_OFFENDERS) -> tuple[int, list[Offender]]:
+    """Who holds a failing target back, most first, each with what it alone would need:
+    (how many there are, the first ``limit`` of them).
 
     ``upward``: the figure must rise (too few enrolled / reported); otherwise it must fall.
     """
     num, den = t.numerator, t.denominator
     if den is not None and den.table != num.table:
-        return _towns_behind(t, tables)
+        towns = _towns_behind(t, tables)
+        return len(towns), towns[:limit]
     df = tables.get(num.table)
     if df is None or len(df) == 0:
-        return []
+        return 0, []
     if not upward:
         # the numerator itself is what must come down: the rows that contribute to it
         mask = _mask(df, num.where)
         if num.agg == "count_true":
-            hit = mask & df[num.column].fillna(False).astype(bool)
-            return [_school(df, i, True) for i in df.index[hit]]
-        values = df.loc[mask, num.column].fillna(0).astype("int64") if num.agg == "sum" else None
-        if values is None:
-            return []
+            hit = df.index[mask & df[num.column].fillna(False).astype(bool)]
+            return len(hit), _schools(df, hit, True, limit=limit)
+        if num.agg != "sum":
+            return 0, []
+        values = df.loc[mask, num.column].fillna(0).astype("int64")
         values = values[values > 0].sort_values(ascending=False, kind="stable")
-        return [_school(df, i, int(v), needed=int(v)) for i, v in values.items()]
+        top = values.iloc[:limit]
+        return len(values), _schools(df, top.index, [int(v) for v in top], needed="value", limit=limit)
     # upward: rows in the denominator that are not (fully) in the numerator
     dmask = _mask(df, den.where)
     if num.agg == "count_true":
-        missing = dmask & ~df[num.column].fillna(False).astype(bool)
-        return [_school(df, i, False, needed=1) for i in df.index[missing]]
-    nmask = _mask(df, num.where)
-    out_rows = dmask & ~nmask
+        missing = df.index[dmask & ~df[num.column].fillna(False).astype(bool)]
+        return len(missing), _schools(df, missing, False, needed=1, limit=limit)
+    out_rows = dmask & ~_mask(df, num.where)
     if den.agg == "sum":
-        values = df.loc[out_rows, den.column].fillna(0).astype("int64").sort_values(ascending=False, kind="stable")
-        return [_school(df, i, int(v)) for i, v in values.items() if v > 0]
-    return [_school(df, i, None) for i in df.index[out_rows]]
+        values = df.loc[out_rows, den.column].fillna(0).astype("int64")
+        values = values[values > 0].sort_values(ascending=False, kind="stable")
+        top = values.iloc[:limit]
+        return len(values), _schools(df, top.index, [int(v) for v in top], limit=limit)
+    rows = df.index[out_rows]
+    return len(rows), _schools(df, rows, None, limit=limit)
 
 
 def _towns_behind(t: MetricTarget, tables: dict[str, pd.DataFrame]) -> list[Offender]:

@@ -12,7 +12,6 @@ This module imports no pandas: ``plancheck targets`` and ``--help`` stay fast.
 from __future__ import annotations
 
 import difflib
-import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction

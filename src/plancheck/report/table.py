@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..engine import FAIL, NO_DATA, PASS, Result, summary
-from ..errors import ERROR, INFO, WARNING, Problem
+from ..errors import ERROR, INFO, WARNING
 from ..targets import TargetsFile
 from ..validate import Submission
 from .common import STATUS_TEXT, figure_lang, gap_text, goal_text, offender_text, ratio_text, title
