@@ -15,7 +15,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any, ClassVar, Optional
 
 from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
@@ -199,12 +199,23 @@ def col(zh: str, *, kind: str, aliases: tuple[str, ...] = (), applies_to: tuple[
 
 # ------------------------------------------------------------------- the models
 class _Row(BaseModel):
+    """A row of one table; the cross-column rules of that table run after the fields."""
+
     model_config = ConfigDict(populate_by_name=True, extra="ignore", frozen=True)
+    table: ClassVar[str]
+
+    @model_validator(mode="after")
+    def _rules(self) -> "_Row":
+        problems = [code for _, code in row_rule_violations(self.model_dump(), self.table)]
+        if problems:
+            raise ValueError(",".join(sorted(set(problems))))
+        return self
 
 
 class SchoolRow(_Row):
     """Table ``schools`` (学校): one row per school per reporting term."""
 
+    table: ClassVar[str] = "schools"
     school_id: Text = col("学校代码", kind="text", required=True, unique=True,
                           aliases=("学校编码", "学校标识码", "学校识别码", "代码", "school_code", "id"))
     school_name: Text = col("学校名称", kind="text", required=True, aliases=("校名", "学校", "单位名称", "name"))
@@ -242,45 +253,26 @@ class SchoolRow(_Row):
     supervisor_assigned: Bool = col("挂牌督学到位", kind="bool", required=True,
                                     aliases=("挂牌督学", "挂牌督导", "督学到位"))
 
-    @model_validator(mode="after")
-    def _rules(self) -> "SchoolRow":
-        problems = [code for _, code in row_rule_violations(self.model_dump(), "schools")]
-        if problems:
-            raise ValueError(",".join(sorted(set(problems))))
-        return self
-
 
 class PopulationRow(_Row):
     """Table ``population`` (适龄人口): resident children aged 3-5, one row per town."""
 
+    table: ClassVar[str] = "population"
     town: Text = col("乡镇（街道）", kind="text", required=True, unique=True,
                      aliases=("所属乡镇", "乡镇", "乡镇(街道)", "乡镇街道", "所在乡镇"))
     children_3_5: Int = col("3-5岁适龄儿童数", kind="int", ge=1, required=True,
                             aliases=("3-5岁儿童数", "适龄儿童数", "3至5岁适龄儿童数", "3~5岁适龄儿童数", "学前适龄儿童数"))
 
-    @model_validator(mode="after")
-    def _rules(self) -> "PopulationRow":
-        problems = [code for _, code in row_rule_violations(self.model_dump(), "population")]
-        if problems:
-            raise ValueError(",".join(sorted(set(problems))))
-        return self
-
 
 class MilestoneRow(_Row):
     """Table ``milestones`` (重点项目): status of each named project or appraisal."""
 
+    table: ClassVar[str] = "milestones"
     milestone_id: Text = col("项目编号", kind="text", required=True, unique=True,
                              aliases=("项目代码", "编号", "项目id", "id"))
     status: Annotated[Optional[str], BeforeValidator(_enum(MilestoneStatus))] = col(
         "进展状态", kind="enum", enum=MilestoneStatus, required=True, aliases=("状态", "进展", "进度", "项目进展"))
     note: Text = col("备注", kind="text", aliases=("说明", "notes", "remark"))
-
-    @model_validator(mode="after")
-    def _rules(self) -> "MilestoneRow":
-        problems = [code for _, code in row_rule_violations(self.model_dump(), "milestones")]
-        if problems:
-            raise ValueError(",".join(sorted(set(problems))))
-        return self
 
 
 # ---------------------------------------------------------------- column specs
