@@ -458,8 +458,14 @@ def _yaml_problem(exc: yaml.YAMLError, name: str) -> TargetsProblem:
 
 
 def _compose(text: str, name: str) -> tuple[Any, Any]:
-    """(root node, data) with safe_load semantics and no aliases."""
-    loader = _SafeNoAliasLoader(text)
+    """(root node, data) with safe_load semantics and no aliases.
+
+    A text without ``&`` or ``*`` can hold no anchor or alias: libyaml's parser reads it
+    (about 10× faster than the pure-Python one); any other text goes through the
+    pure-Python loader that refuses anchors and aliases at their line.
+    """
+    fast = getattr(yaml, "CSafeLoader", None)
+    loader = fast(text) if fast is not None and "&" not in text and "*" not in text else _SafeNoAliasLoader(text)
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
