@@ -324,6 +324,9 @@ def parse_csv_text(text: str, file: str, expect: Optional[str] = None, encoding:
         raise ReadError([E.make("too_large", file=file,
                                 detail=f"有一行超过 {MAX_LINE_BYTES} 个字符，不是报送表 / a line longer than {MAX_LINE_BYTES} characters: not a submission table")])
     delimiter = _sniff_delimiter(head_lines)
+    fast = _arrow_table(text, delimiter, file, expect, encoding)
+    if fast is not None:
+        return classify_rows(fast)
     # the header is looked for in the parsed records, so a quoted line break or a form feed in a
     # title cell cannot shift the header's row number
     records, problems = _csv_records(text, delimiter, file)
@@ -353,6 +356,74 @@ def parse_csv_text(text: str, file: str, expect: Optional[str] = None, encoding:
     classify_rows(raw_table)
     raw_table.rows_read += bad_rows
     return raw_table
+
+
+def _arrow_table(text: str, delimiter: str, file: str, expect: Optional[str],
+                 encoding: Optional[str]) -> Optional[RawTable]:
+    """The common case read by pyarrow.csv: no quote character, one record per line, every row as wide
+    as the header. Anything else (blank lines, ragged rows, quoting, a lone CR) returns None and the
+    exact reader below keeps its row numbering and its messages."""
+    if '"' in text:
+        return None
+    head_end = _line_end(text, HEADER_SCAN_ROWS)
+    prefix = text[:head_end]
+    records = list(csv.reader(io.StringIO(prefix, newline=""), delimiter=delimiter))
+    if len(records) != prefix.count("\n") + (0 if prefix.endswith("\n") else 1):
+        return None  # a lone CR in the first lines
+    idx, table = find_header(records, expect)
+    if idx < 0:
+        return None
+    body = text[_line_end(text, idx + 1):]
+    headers = [h.strip() for h in records[idx]]
+    columns = _arrow_columns(body, delimiter, len(headers))
+    if columns is None:
+        return None
+    frame = pd.DataFrame({i: c.to_pandas() for i, c in enumerate(columns)})
+    start = idx + 2
+    return RawTable(file=file, sheet=None, table=table, headers=headers, header_row=idx + 1, data=frame,
+                    rows=list(range(start, start + len(frame))), encoding=encoding)
+
+
+def _line_end(text: str, lines: int) -> int:
+    """Offset just after the ``lines``-th "\n" (the end of the text if there are fewer)."""
+    pos = 0
+    for _ in range(lines):
+        nl = text.find("\n", pos)
+        if nl < 0:
+            return len(text)
+        pos = nl + 1
+    return pos
+
+
+def _arrow_columns(body: str, delimiter: str, width: int) -> Optional[list]:
+    """String columns of ``body`` (one record per line, each ``width`` cells), or None."""
+    if not body:
+        return None
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    invalid: list[int] = []
+
+    def on_invalid(row: Any) -> str:
+        invalid.append(row.actual_columns)
+        return "skip"
+
+    data = body.encode("utf-8")
+    try:
+        arrow = pacsv.read_csv(
+            pa.py_buffer(data),
+            read_options=pacsv.ReadOptions(autogenerate_column_names=True, block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char=False, newlines_in_values=False,
+                                             invalid_row_handler=on_invalid),
+            convert_options=pacsv.ConvertOptions(column_types={f"f{i}": pa.string() for i in range(width)},
+                                                 strings_can_be_null=False, quoted_strings_can_be_null=False))
+    except pa.ArrowInvalid:
+        return None
+    # blank lines (skipped by Arrow) or a lone CR would shift every row number after them
+    lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    if invalid or arrow.num_columns != width or lines != arrow.num_rows:
+        return None
+    return list(arrow.columns)
 
 
 def _csv_records(text: str, delimiter: str, file: str) -> tuple[list[list[str]], list[Problem]]:

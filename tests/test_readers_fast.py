@@ -1,0 +1,98 @@
+"""The pyarrow.csv fast path reads exactly what the exact (Python csv) reader reads, or steps aside."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from plancheck import readers
+from plancheck.readers import read_file
+from sheet_fixtures import SCHOOL_HEADERS, grid, schools, write_csv
+
+
+def _both(path: Path, monkeypatch) -> tuple[readers.RawTable, readers.RawTable, int]:
+    """(table read as plancheck reads it, table read by the exact reader, times the fast path answered)."""
+    answered = []
+    real = readers._arrow_table
+
+    def spy(*args):
+        out = real(*args)
+        answered.append(out is not None)
+        return out
+
+    monkeypatch.setattr(readers, "_arrow_table", spy)
+    fast = read_file(path, "schools")[0]
+    monkeypatch.setattr(readers, "_arrow_table", lambda *args: None)
+    exact = read_file(path, "schools")[0]
+    return fast, exact, sum(answered)
+
+
+def _cells(table: readers.RawTable) -> list[list[str]]:
+    return [[str(v) for v in row] for row in table.data.itertuples(index=False, name=None)]
+
+
+def _same(a: readers.RawTable, b: readers.RawTable) -> None:
+    assert _cells(a) == _cells(b)
+    assert a.rows == b.rows and a.headers == b.headers and a.header_row == b.header_row
+    assert [p.compact() for p in a.problems] == [p.compact() for p in b.problems]
+    assert a.rows_read == b.rows_read
+    assert list(a.data.dtypes) == list(b.data.dtypes)
+
+
+@pytest.mark.parametrize("encoding,sep,newline", [("utf-8-sig", ",", "\r\n"), ("gb18030", ",", "\n"),
+                                                  ("utf-16", "\t", "\r\n")])
+def test_fast_path_equals_exact_reader_with_title_rows(tmp_path, monkeypatch, encoding, sep, newline):
+    lines = [["正安县学校基本情况表"], ["填报单位：教育局"]] + grid(schools(5))
+    lines[4][1] = "第2小学 "          # whitespace kept as written
+    lines[5][6] = "１２"               # full-width digits kept as written
+    lines.append((["合计", "", "", "", "", "", "2000"] + [""] * len(SCHOOL_HEADERS))[:len(SCHOOL_HEADERS)])
+    f = write_csv(tmp_path / "s.csv", lines, encoding, sep, newline)
+    fast, exact, answered = _both(f, monkeypatch)
+    assert answered == 1, "the fast path should read a plain file"
+    _same(fast, exact)
+    assert fast.header_row == 3 and fast.rows == [4, 5, 6, 7, 8]
+    assert [p.code for p in fast.problems] == ["total_row_skipped"] and fast.problems[0].row == 9
+
+
+@pytest.mark.parametrize("damage", ["blank_line", "ragged_row", "short_row", "lone_cr", "quoted_newline"])
+def test_files_the_fast_path_refuses_keep_exact_row_numbers(tmp_path, monkeypatch, damage):
+    lines = [["标题"]] + grid(schools(6))
+    text = "\r\n".join(",".join(c for c in line) for line in lines) + "\r\n"
+    rows = text.split("\r\n")
+    if damage == "blank_line":
+        rows.insert(4, "")             # spreadsheet row 5 is blank
+        expect = [3, 4, 6, 7, 8, 9]
+    elif damage == "ragged_row":
+        rows[4] += ",多余"
+        expect = [3, 4, 6, 7, 8]
+    elif damage == "short_row":
+        rows[4] = rows[4].rsplit(",", 3)[0]
+        expect = [3, 4, 5, 6, 7, 8]
+    elif damage == "lone_cr":
+        rows[4] = rows[4].replace(",", "\r", 1)
+        expect = None
+    else:
+        rows[3] = rows[3].replace("第2小学", '"第2\n小学"')   # still one spreadsheet row
+        expect = [3, 4, 5, 6, 7, 8]
+    f = tmp_path / "s.csv"
+    f.write_bytes("\r\n".join(rows).encode("utf-8"))
+    fast, exact, answered = _both(f, monkeypatch)
+    assert answered == 0
+    _same(fast, exact)
+    if expect is not None:
+        assert fast.rows == expect
+    if damage == "ragged_row":
+        assert [(p.code, p.row) for p in fast.problems] == [("bad_csv", 5)]
+
+
+def test_fast_path_keeps_leading_zeros_and_blank_cells(tmp_path, monkeypatch):
+    lines = grid(schools(3))
+    lines[1][0] = "0052032400"
+    lines[2][6] = ""
+    f = write_csv(tmp_path / "s.csv", lines)
+    fast, exact, answered = _both(f, monkeypatch)
+    assert answered == 1
+    _same(fast, exact)
+    assert fast.data.iat[0, 0] == "0052032400" and fast.data.iat[1, 6] == ""
+    assert fast.data.shape == (3, len(SCHOOL_HEADERS))
