@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from plancheck import readers
 from plancheck.readers import read_file
+from plancheck.schema import TABLES
+from plancheck.validate import _norm, parse_column_blank
 from sheet_fixtures import SCHOOL_HEADERS, grid, schools, write_csv
 
 
@@ -96,3 +101,23 @@ def test_fast_path_keeps_leading_zeros_and_blank_cells(tmp_path, monkeypatch):
     _same(fast, exact)
     assert fast.data.iat[0, 0] == "0052032400" and fast.data.iat[1, 6] == ""
     assert fast.data.shape == (3, len(SCHOOL_HEADERS))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(max_size=6),
+                          st.sampled_from(["１２", " 12 ", "ｙｅｓ", "\u3000是\u3000", "ﬁ", "①", "1,234"])), max_size=12))
+def test_ascii_guarded_nfkc_equals_nfkc_of_every_cell(cells):
+    s = pd.Series(cells, dtype=object)
+    expected = s.astype("string").str.normalize("NFKC").str.strip()
+    got = _norm(s)
+    assert got.fillna("\x00").tolist() == expected.fillna("\x00").tolist()
+    assert got.isna().tolist() == expected.isna().tolist()
+
+
+def test_parse_column_blank_mask_is_the_blank_cells():
+    spec = TABLES["schools"].column("students")
+    values, bad, code, _, blank = parse_column_blank(pd.Series(["12", "", " ", "\u3000", "abc", "１２"], dtype=object),
+                                                     spec)
+    assert blank.tolist() == [False, True, True, True, False, False]
+    assert bad.tolist() == [False, False, False, False, True, False] and code == "not_integer"
+    assert values.iloc[5] == 12

@@ -97,14 +97,32 @@ class Submission:
 
 # ------------------------------------------------------------------ columns
 def _norm(s: pd.Series) -> pd.Series:
-    return s.astype("string").str.normalize("NFKC").str.strip()
+    """NFKC + strip. NFKC is the identity on ASCII, and pandas runs it per cell in Python, so only the
+    non-ASCII cells (usually none in a number column) are normalised."""
+    text = s.astype("string")
+    ascii_mask = text.str.isascii().fillna(True).astype(bool)
+    if not ascii_mask.all():
+        text = text.where(ascii_mask, text[~ascii_mask].str.normalize("NFKC"))
+    return text.str.strip()
 
 
 def parse_column(raw: pd.Series, spec: ColumnSpec) -> tuple[pd.Series, pd.Series, Optional[str], pd.Series]:
     """Parse one column: (typed values, mask of bad cells, error code for bad cells, mask of too-large numbers)."""
+    return parse_column_blank(raw, spec)[:4]
+
+
+def parse_column_blank(raw: pd.Series, spec: ColumnSpec
+                       ) -> tuple[pd.Series, pd.Series, Optional[str], pd.Series, pd.Series]:
+    """:func:`parse_column` plus the mask of blank cells (so callers need not normalise the column again)."""
     text = _norm(raw)
     blank = (text.isna() | (text == "")).astype(bool)
-    none = pd.Series(False, index=raw.index)
+    parsed = _parse_text(text, blank, raw.index, spec)
+    return (*parsed, blank)
+
+
+def _parse_text(text: pd.Series, blank: pd.Series, index: pd.Index, spec: ColumnSpec
+                ) -> tuple[pd.Series, pd.Series, Optional[str], pd.Series]:
+    none = pd.Series(False, index=index)
     if spec.kind == "text":
         return text.mask(blank), none, None, none
     if spec.kind == "int":
@@ -120,7 +138,7 @@ def parse_column(raw: pd.Series, spec: ColumnSpec) -> tuple[pd.Series, pd.Series
         return values.mask(too_large), ~blank & ~ok, "not_integer", too_large
     if spec.kind == "bool":
         low = text.str.lower().str.replace(r"^([01])\.0*$", r"\1", regex=True)
-        mapped = pd.Series(pd.NA, index=raw.index, dtype="boolean")
+        mapped = pd.Series(pd.NA, index=index, dtype="boolean")
         mapped = mapped.mask(low.isin(YES).fillna(False).astype(bool), True)
         mapped = mapped.mask(low.isin(NO).fillna(False).astype(bool), False)
         bad = ~blank & mapped.isna()
@@ -201,6 +219,7 @@ def validate_table(raw: RawTable, table: str, out: _Collector,
             where[name] = i
     rows = np.asarray(raw.rows, dtype=np.int64)
     typed: dict[str, pd.Series] = {}
+    filled: dict[str, np.ndarray] = {}      # non-blank cells of each column read (blank or not, as parsed)
     bad_row = np.zeros(n, dtype=bool)
 
     def cell_problem(code: str, col: ColumnSpec, positions: np.ndarray, values: Optional[pd.Series] = None, **params):
@@ -233,7 +252,8 @@ def validate_table(raw: RawTable, table: str, out: _Collector,
                     fatal = True
             typed[col.name] = pd.Series(pd.NA, index=raw.data.index, dtype=_dtype(col))
             continue
-        values, bad, code, large = parse_column(raw.data[where[col.name]], col)
+        values, bad, code, large, blank = parse_column_blank(raw.data[where[col.name]], col)
+        filled[col.name] = ~blank.to_numpy()
         if bad.any():
             pos = np.flatnonzero(bad.to_numpy())
             if code == "not_in_choices":
@@ -275,7 +295,8 @@ def validate_table(raw: RawTable, table: str, out: _Collector,
                 public_kg = missing & (frame["ownership"] == "public").fillna(False).astype(bool)
                 frame.loc[public_kg, "inclusive"] = True
                 missing = missing & ~public_kg
-            missing = missing.to_numpy() & ~_cell_bad(raw, where, col, bad_row, frame)
+            # a cell holding something unparseable is already reported: not also 'required'
+            missing = missing.to_numpy() & ~filled.get(col.name, np.zeros(n, dtype=bool))
             if missing.any():
                 cell_problem("required", col, np.flatnonzero(missing))
                 bad_row |= missing
@@ -284,7 +305,7 @@ def validate_table(raw: RawTable, table: str, out: _Collector,
             continue
         value = frame[col.name]
         if col.required:
-            missing = value.isna().to_numpy() & ~_parse_failed(raw, where, col)
+            missing = value.isna().to_numpy() & ~filled[col.name]
             if missing.any():
                 cell_problem("required", col, np.flatnonzero(missing))
                 bad_row |= missing
@@ -366,18 +387,6 @@ def _where(raw: RawTable) -> str:
 
 def _dtype(col: ColumnSpec) -> str:
     return {"int": "Int64", "bool": "boolean"}.get(col.kind, "string")
-
-
-def _parse_failed(raw: RawTable, where: dict[str, int], col: ColumnSpec) -> np.ndarray:
-    text = _norm(raw.data[where[col.name]])
-    return (text.notna() & (text != "")).to_numpy(dtype=bool)
-
-
-def _cell_bad(raw: RawTable, where, col: ColumnSpec, bad_row, frame) -> np.ndarray:
-    """Cells that hold something unparseable (already reported): not also 'required'."""
-    if col.name not in where:
-        return np.zeros(len(frame), dtype=bool)
-    return _parse_failed(raw, where, col)
 
 
 def _stray(out: _Collector, raw: RawTable, where, col: ColumnSpec, pos: int, rows, loc, school_type) -> None:
