@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from plancheck import readers
 from plancheck.readers import read_file
-from plancheck.schema import TABLES
+from plancheck.schema import TABLES, normalize_header
 from plancheck.validate import _norm, parse_column_blank
 from sheet_fixtures import SCHOOL_HEADERS, grid, schools, write_csv
 
@@ -121,3 +121,11 @@ def test_parse_column_blank_mask_is_the_blank_cells():
     assert blank.tolist() == [False, True, True, True, False, False]
     assert bad.tolist() == [False, False, False, False, True, False] and code == "not_integer"
     assert values.iloc[5] == 12
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.from_regex(r"[0-9]{1,12}", fullmatch=True), st.text(max_size=6),
+                          st.sampled_from(["合 计", "小计：", "１２", "学校代码", "填表人", "²", "٣"])), max_size=12))
+def test_header_keys_equal_normalize_header_of_each_cell(cells):
+    first = pd.Series(cells, dtype=object)
+    assert readers._header_keys(first).tolist() == [normalize_header(c) for c in cells]

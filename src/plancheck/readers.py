@@ -146,7 +146,21 @@ def _first_filled(df: pd.DataFrame) -> pd.Series:
     for c in df.columns:
         cell = df[c].astype(str).str.strip()
         first = first.where(first != "", cell)
+        if not (first == "").any():
+            break           # every row has its first cell: the other columns cannot change it
     return first
+
+
+def _header_keys(first: pd.Series) -> pd.Series:
+    """normalize_header of every first cell, computed once per distinct value; a cell of ASCII digits
+    (a school code, a row number: the usual first cell) is its own key and is not computed at all."""
+    digits = first.astype(str).str.fullmatch(r"[0-9]+").fillna(False).to_numpy(dtype=bool)
+    key = first.astype(object).copy()
+    if not digits.all():
+        other = first[~digits]
+        keys = {v: normalize_header(v) for v in pd.unique(other.to_numpy(dtype=object))}
+        key[~digits] = other.map(keys)
+    return key
 
 
 def classify_rows(table: RawTable) -> RawTable:
@@ -160,7 +174,7 @@ def classify_rows(table: RawTable) -> RawTable:
         return table
     first = _first_filled(df)
     blank = (first == "").to_numpy()
-    key = first.map(normalize_header)
+    key = _header_keys(first)
     total = key.str.contains(_TOTAL_RE, regex=True).to_numpy() & ~blank
     footer = key.str.contains(_FOOTER_RE, regex=True).to_numpy() & ~blank & ~total
     keep = ~blank & ~total & ~footer
@@ -173,7 +187,7 @@ def classify_rows(table: RawTable) -> RawTable:
         if total[i]:
             table.total_rows.append((rows[i], list(df.iloc[i].astype(str))))
     if table.table is not None:
-        for i in np.flatnonzero(keep & _repeated_header(df, first, table.table)):
+        for i in np.flatnonzero(keep & _repeated_header(df, key, table.table)):
             keep[i] = False
             table.problems.append(E.make("header_row_skipped", file=table.file, sheet=table.sheet, row=rows[i],
                                          label=str(first.iat[i])[:40]))
@@ -191,10 +205,11 @@ def _first_index(df: pd.DataFrame, i: int) -> int:
     return 0
 
 
-def _repeated_header(df: pd.DataFrame, first: pd.Series, table: str) -> np.ndarray:
-    """Rows that repeat the header (an English second header row, a header repeated on a printed page)."""
+def _repeated_header(df: pd.DataFrame, key: pd.Series, table: str) -> np.ndarray:
+    """Rows that repeat the header (an English second header row, a header repeated on a printed page);
+    ``key``: normalize_header of each row's first cell."""
     lookup = _LOOKUPS[table]
-    maybe = first.map(normalize_header).isin(set(lookup)).to_numpy()
+    maybe = key.isin(set(lookup)).to_numpy()
     out = np.zeros(len(df), dtype=bool)
     for i in np.flatnonzero(maybe):
         cells = [str(v) for v in df.iloc[i]]
