@@ -10,6 +10,7 @@ the models.
 from __future__ import annotations
 
 import difflib
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Optional
@@ -98,11 +99,14 @@ class Submission:
 # ------------------------------------------------------------------ columns
 def _norm(s: pd.Series) -> pd.Series:
     """NFKC + strip. NFKC is the identity on ASCII, and pandas runs it per cell in Python, so only the
-    non-ASCII cells (usually none in a number column) are normalised."""
+    non-ASCII cells (usually none in a number column) are normalised, once per distinct value (是/否,
+    town names and school types repeat on every row)."""
     text = s.astype("string")
     ascii_mask = text.str.isascii().fillna(True).astype(bool)
     if not ascii_mask.all():
-        text = text.where(ascii_mask, text[~ascii_mask].str.normalize("NFKC"))
+        other = text[~ascii_mask]
+        nfkc = {v: unicodedata.normalize("NFKC", v) for v in pd.unique(other.to_numpy(dtype=object))}
+        text = text.where(ascii_mask, other.map(nfkc).astype("string"))
     return text.str.strip()
 
 
