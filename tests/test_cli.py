@@ -330,6 +330,23 @@ def test_roster_school_that_sent_nothing_counts_against_coverage(tmp_path):
     assert "school_not_submitted" in {p["code"] for p in doc["submission"]["problems"]}
 
 
+def test_roster_kindergarten_that_sent_nothing_makes_enrolment_unknown(tmp_path):
+    roster = tmp_path / "roster.csv"
+    lines = (SAMPLE / "schools.csv").read_text(encoding="utf-8-sig").splitlines()
+    header = lines[0].split(",")
+    extra = [""] * len(header)
+    for column, value in (("学校代码", "5203248888"), ("学校名称", "正安县未报送幼儿园"), ("乡镇（街道）", "凤仪街道"),
+                          ("学校类型", "幼儿园"), ("办学性质", "公办")):
+        extra[header.index(column)] = value
+    roster.write_text("\n".join(lines + [",".join(extra)]) + "\n", encoding="utf-8")
+    r = invoke("run", XLSX, "--roster", roster, "--format", "json", "--lang", "en")
+    by_id = {t["id"]: t for t in json.loads(r.stdout)["targets"]}
+    # its enrolment is unknown: the county rate (97.31% without it) can be neither passed nor failed
+    enrol = by_id["preschool_gross_enrolment"]
+    assert enrol["status"] == "no_data" and enrol["actual"] is None
+    assert "正安县未报送幼儿园" in {h["name"] for h in enrol["holders_back"]}
+
+
 def test_template_workbook_is_read_back(tmp_path):
     out = tmp_path / "t.xlsx"
     r = invoke("template", "-o", out)
@@ -340,3 +357,22 @@ def test_template_workbook_is_read_back(tmp_path):
     assert {"schools", "population", "milestones"} <= tables
     r = invoke("template", "-o", tmp_path / "missing" / "t.xlsx")
     assert r.exit_code == 2
+
+
+def test_user_text_is_never_rich_markup(tmp_path):
+    lines = (SAMPLE / "schools.csv").read_text(encoding="utf-8-sig").splitlines()
+    header = lines[0].split(",")
+    row = lines[1].split(",")
+    row[header.index("学校名称")] = "[/]坏[bold red]学校[/bold red]"
+    row[header.index("封闭化管理达标")] = "[/]"
+    bad = tmp_path / "rich.csv"
+    bad.write_text("\n".join([lines[0], ",".join(row)]) + "\n", encoding="utf-8")
+    r = invoke("validate", bad)
+    assert r.exit_code == 2
+    assert "[/]" in r.stdout
+    row[header.index("封闭化管理达标")] = "否"
+    bad.write_text("\n".join([lines[0], ",".join(row)]) + "\n", encoding="utf-8")
+    r = invoke("run", bad)
+    assert r.exit_code == 1
+    flat = r.stdout.replace("\n", "").replace("│", "").replace(" ", "")
+    assert "[/]坏[boldred]学校[/boldred]" in flat  # shown as written, not as formatting

@@ -320,3 +320,53 @@ def test_gb18030_csv_with_title_and_footer(tmp_path):
     assert sub.sources[0].encoding == "gb18030" and sub.tables["schools"]["_row"].tolist() == [4, 5]
     c = sub.counts()
     assert (c.read, c.accepted, c.skipped) == (3, 2, 1)
+
+
+# ------------------------------------------------------------------ footers and place-named subtotals
+@pytest.mark.parametrize("footer", ["注：本表由学校填报", "单位负责人：张三", "校长（签字）：", "填报单位（盖章）：",
+                                    "联络员:"])
+@pytest.mark.parametrize("column", [0, 1])
+def test_common_footers_are_skipped_not_taken_as_data(tmp_path, footer, column):
+    rows = grid(schools(2))
+    line = [""] * len(rows[0])
+    line[column] = footer
+    f = write_xlsx(tmp_path / "s.xlsx", {"学校": rows + [line]})
+    sub = run(f)
+    assert compact(sub.problems) == [(4, None, "footer_row_skipped")]
+    assert dict(sub.problems[0].params)["label"] == footer
+    assert sub.counts().accepted == 2 and balanced(sub)
+
+
+def test_footer_rule_never_swallows_a_school_row(tmp_path):
+    # a school whose name ends in “：” or starts with 注 still has its code and type: it is data
+    rows = grid([school("5203240001", "注溪小学："), school("5203240002", "校长小学")])
+    sub = run(write_xlsx(tmp_path / "s.xlsx", {"学校": rows}))
+    assert sub.ok and sub.counts().accepted == 2, compact(sub.problems)
+
+
+def test_population_footer_in_the_town_column(tmp_path):
+    f = write_xlsx(tmp_path / "p.xlsx", {"适龄人口": POP + [["注：数据来自公安户籍", ""]]})
+    sub = validate_paths({"population": f})
+    assert compact(sub.problems) == [(4, None, "footer_row_skipped")]
+    assert len(sub.tables["population"]) == 2
+
+
+@pytest.mark.parametrize("label_col", [0, 1])
+@pytest.mark.parametrize("first,second,grand", [("甲镇小计", "乙镇小计", "合计"), ("一组小计", "二组小计", "全县合计"),
+                                                ("甲镇合计", "乙镇合计", "总计"), ("全县小计", "小计", "合计")])
+def test_place_named_subtotals_are_totals_and_not_summed_into_the_grand_total(tmp_path, label_col, first, second,
+                                                                              grand):
+    rows = grid(schools(3))
+
+    def total(label, students):
+        line = [""] * len(rows[0])
+        line[label_col] = label
+        line[6] = students
+        return line
+    f = write_xlsx(tmp_path / "s.xlsx", {"学校": rows[:3] + [total(first, "800")] + rows[3:]
+                                         + [total(second, "401"), total(grand, "1200")]})
+    sub = run(f)
+    # data 2-3, subtotal 4, data 5, subtotal 6 (wrong: 401 for 400), grand total 7 (right: 1200)
+    assert compact(sub.problems) == sorted([(4, None, "total_row_skipped"), (6, None, "total_row_skipped"),
+                                            (7, None, "total_row_skipped"), (6, "在校生数", "total_mismatch")], key=str)
+    assert sub.counts().accepted == 3 and balanced(sub)

@@ -146,12 +146,14 @@ def evaluate_metric(t: MetricTarget, tables: dict[str, pd.DataFrame], numerator_
         res.numerator, res.denominator, res.actual = num, den, Fraction(num, den)
     res.status = PASS if compare(res.actual, t.op, goal) else FAIL
     res.gap = 0 if res.status == PASS else gap_to_goal(res.numerator, res.denominator, t.op, goal)
-    missing = [m for m in (missing_in_sum(a, tables) for a in (t.numerator, t.denominator) if a is not None)
-               if len(m) and m.any()]
+    num_missing = missing_in_sum(t.numerator, tables)
+    den_missing = missing_in_sum(t.denominator, tables) if t.denominator is not None else pd.Series(dtype=bool)
+    missing = [m for m in (num_missing, den_missing) if len(m) and m.any()]
     absent: list[Offender] = []
     n_absent = 0
     if missing:
-        # counts of schools that sent nothing are unknown: a figure without them is never a pass
+        # the counts of schools that sent nothing are unknown: only a figure that must fall and
+        # already fails on the numerator alone stays a certain fail; anything else is no data
         df = tables[t.numerator.table]
         rows = missing[0]
         for m in missing[1:]:
@@ -159,8 +161,10 @@ def evaluate_metric(t: MetricTarget, tables: dict[str, pd.DataFrame], numerator_
         n_absent = int(rows.sum())
         absent = _schools(df, df.index[rows], None)
         res.missing_schools = n_absent
-        if res.status == PASS:
-            res.status, res.gap = NO_DATA, None
+        must_fall = t.op in ("<=", "<") or (t.op == "==" and res.actual > goal)
+        certain_fail = res.status == FAIL and must_fall and not (len(den_missing) and den_missing.any())
+        if not certain_fail:
+            res.status, res.gap, res.actual = NO_DATA, None, None
     if res.status == FAIL or absent:
         n_found, found = holders_back(t, tables, upward=res.actual < goal) if res.status == FAIL else (0, [])
         # a placeholder's counts are empty, so it is never among the found holders-back too

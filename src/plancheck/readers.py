@@ -35,6 +35,11 @@ HEADER_SCAN_ROWS = 30
 TOTAL_WORDS = ("合计", "小计", "总计", "总数", "共计", "全县合计", "total", "subtotal")
 FOOTER_WORDS = ("填表人", "审核人", "填报日期", "制表人", "负责人", "联系电话", "填报人", "校长签字", "单位盖章",
                 "审核", "制表", "日期：", "备注：", "说明：")
+#: Words that start a footer only in a row without a key value (school code, town, milestone id) or a school type.
+SOFT_FOOTER_WORDS = ("注", "单位负责人", "校长", "填报单位", "主管", "分管", "签字", "盖章", "统计人", "备注", "说明",
+                     "附注", "批准人", "复核人")
+#: A label ending with one of these (甲镇小计, 一组小计, 全县合计) is a total in a row without a key or type.
+TOTAL_ENDINGS = ("小计", "合计", "总计")
 
 #: Sheets that hold instructions, never data (the template's 说明 sheet).
 INSTRUCTION_SHEETS = frozenset({"说明", "填表说明", "填报说明", "instructions", "readme", "notes"})
@@ -138,6 +143,8 @@ def _words_re(words: tuple[str, ...]) -> str:
 
 _TOTAL_RE = _words_re(TOTAL_WORDS)
 _FOOTER_RE = _words_re(FOOTER_WORDS)
+_SOFT_FOOTER_RE = _words_re(SOFT_FOOTER_WORDS)
+_TOTAL_END_RE = "(?:" + "|".join(TOTAL_ENDINGS) + ")$"
 
 
 def _first_filled(df: pd.DataFrame) -> pd.Series:
@@ -175,8 +182,12 @@ def classify_rows(table: RawTable) -> RawTable:
     first = _first_filled(df)
     blank = (first == "").to_numpy()
     key = _header_keys(first)
-    total = key.str.contains(_TOTAL_RE, regex=True).to_numpy() & ~blank
-    footer = key.str.contains(_FOOTER_RE, regex=True).to_numpy() & ~blank & ~total
+    label_only = _label_only(table, first)
+    total = (key.str.contains(_TOTAL_RE, regex=True).to_numpy()
+             | (label_only & key.str.contains(_TOTAL_END_RE, regex=True).to_numpy())) & ~blank
+    soft = label_only & (key.str.contains(_SOFT_FOOTER_RE, regex=True).to_numpy()
+                         | first.astype(str).str.endswith(("：", ":")).to_numpy())
+    footer = (key.str.contains(_FOOTER_RE, regex=True).to_numpy() | soft) & ~blank & ~total
     keep = ~blank & ~total & ~footer
     rows = table.rows
     for i in np.flatnonzero(total | footer):
@@ -196,6 +207,23 @@ def classify_rows(table: RawTable) -> RawTable:
         table.data = df[keep].reset_index(drop=True)
         table.rows = [r for r, k in zip(rows, keep) if k]
     return table
+
+
+def _label_only(table: RawTable, first: pd.Series) -> np.ndarray:
+    """Rows holding no key value (school code, town, milestone id) and no school type, apart from the label
+    (the first filled cell) itself: only such rows may be a place-named 小计 or a footer like “校长（签字）：”.
+    A school row always has its code and its type, so it is never one of them."""
+    df = table.data
+    out = np.ones(len(df), dtype=bool)
+    if table.table is None:
+        return out
+    lookup = _LOOKUPS[table.table]
+    guard = {TABLES[table.table].key, "school_type"} - {None}
+    for j, h in enumerate(table.headers):
+        if lookup.get(normalize_header(h)) in guard and j in df.columns:
+            cell = df[j].astype(str).str.strip()
+            out &= ((cell == "") | (cell == first)).to_numpy()
+    return out
 
 
 def _first_index(df: pd.DataFrame, i: int) -> int:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Optional, TextIO
 
 from rich.console import Console
+from rich.text import Text
 
 from .errors import Problem
 from .targets import TargetsError, TargetsFile, load_targets
@@ -60,7 +61,7 @@ def load_targets_or_report(path: Optional[Path], err: Console) -> Optional[Targe
     try:
         return load_targets(path)
     except TargetsError as exc:
-        err.print(f"[bold red]targets file rejected / 目标文件有误:[/] {exc.path}")
+        err.print(Text.assemble(("targets file rejected / 目标文件有误: ", "bold red"), str(exc.path)))
         for p in exc.problems:
             err.print(f"  {p}", markup=False, highlight=False)
         return None
@@ -134,12 +135,12 @@ def guarded(func):
         try:
             return func(*args, **kwargs)
         except OutputError as exc:
-            Console(stderr=True).print(f"[bold red]output rejected / 无法写出:[/] {exc}", markup=True, highlight=False)
+            Console(stderr=True).print(Text.assemble(("output rejected / 无法写出: ", "bold red"), str(exc)))
             return EXIT_INPUT
         except OSError as exc:
             name = exc.filename or ""
-            Console(stderr=True).print(f"[bold red]output rejected / 无法写出:[/] cannot write {name}: "
-                                       f"{exc.strerror or exc}", highlight=False)
+            Console(stderr=True).print(Text.assemble(("output rejected / 无法写出: ", "bold red"),
+                                                     f"cannot write {name}: {exc.strerror or exc}"))
             return EXIT_INPUT
 
     return wrapper
@@ -217,7 +218,7 @@ def execute_run(opts: RunOptions) -> int:
         try:
             baseline = load_baseline(opts.baseline)
         except BaselineError as exc:
-            err.print(f"[bold red]baseline rejected / 基线文件有误:[/] {exc.message(opts.lang)}", highlight=False)
+            err.print(Text.assemble(("baseline rejected / 基线文件有误: ", "bold red"), exc.message(opts.lang)))
             return EXIT_INPUT
     sub = load_submission(opts, targets, err)
     if opts.errors_out is not None:
@@ -234,8 +235,11 @@ def execute_run(opts: RunOptions) -> int:
         table.render_problems(err, sub, opts.lang, opts.show_problems)
     table.render_counts(err, sub, opts.lang)
     results = evaluate(targets, sub.tables)
+    by = list(opts.by)
+    if opts.output_format == "html" and "town" not in by:
+        by.insert(0, "town")  # the HTML report always has its town-by-target grid
     ctx = ReportContext(results=results, targets=targets, submission=sub, lang=opts.lang, term=opts.term,
-                        groups={col: evaluate_by(targets, sub.tables, col) for col in opts.by},
+                        groups={col: evaluate_by(targets, sub.tables, col) for col in by},
                         inputs=input_files(sub), baseline=baseline)
     if opts.output_format == "table":
         table.render_results(out, results, targets, opts.lang)
@@ -248,7 +252,7 @@ def execute_run(opts: RunOptions) -> int:
     else:
         _emit(render_report(opts.output_format, ctx, opts.fail_on), opts.output)
         if opts.output is not None:
-            err.print(f"→ {opts.output}")
+            err.print(Text(f"→ {opts.output}"))
     _github_annotations(sub, results, opts.lang,
                         to_stderr=opts.output is None and opts.output_format != "table")
     return exit_code({r.status for r in results}, opts.fail_on)
@@ -308,15 +312,16 @@ def execute_template(output: Optional[Path], csv_folder: Optional[Path], targets
     if targets is None:
         return EXIT_INPUT
     if csv_folder is not None:
-        if not csv_folder.is_dir():
-            raise OutputError(f"cannot write into {csv_folder}: not an existing folder")
+        if csv_folder.exists() and not csv_folder.is_dir():
+            raise OutputError(f"cannot write into {csv_folder}: it is a file, not a folder")
+        csv_folder.mkdir(parents=True, exist_ok=True)
         for p in template.write_csv_templates(csv_folder, targets):
-            err.print(f"→ {p}", highlight=False)
+            err.print(Text(f"→ {p}"))
     if output is not None or csv_folder is None:
         path = output or Path("plancheck-template.xlsx")
         check_writable(path)
         template.write_template(path, targets, lang)
-        err.print(f"→ {path}", highlight=False)
+        err.print(Text(f"→ {path}"))
     return EXIT_OK
 
 

@@ -428,8 +428,8 @@ def _check_totals(raw: RawTable, where, spec: TableSpec, frame: pd.DataFrame, ba
     rows = np.asarray(raw.rows, dtype=np.int64)
     previous = 0
     for total_row, cells in sorted(raw.total_rows):
-        label = next((c for c in cells if c.strip()), "")
-        is_sub = "小计" in label
+        label = normalize_header(next((c for c in cells if c.strip()), ""))
+        is_sub = _is_subtotal(label)
         covered = (rows < total_row) & (rows > (previous if is_sub else 0))
         if not covered.any() and not is_sub:
             covered = rows > total_row
@@ -437,6 +437,17 @@ def _check_totals(raw: RawTable, where, spec: TableSpec, frame: pd.DataFrame, ba
             _check_total_cell(raw, where[col.name], col, frame, covered, cells, total_row, out)
         if is_sub:
             previous = total_row
+
+
+def _is_subtotal(label: str) -> bool:
+    """小计 rows (甲镇小计, 一组小计) and place-named 合计 rows (甲镇合计) cover their own block; 合计, 总计,
+    全县合计 cover every data row (never the subtotals, which are not data rows)."""
+    if "小计" in label:
+        return True
+    for word in ("合计", "总计"):
+        if label.endswith(word) and len(label) > len(word):
+            return not label.startswith(("全", "总", "共"))
+    return False
 
 
 def _check_total_cell(raw: RawTable, idx: int, col: ColumnSpec, frame: pd.DataFrame, covered: np.ndarray,

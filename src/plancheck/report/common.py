@@ -80,6 +80,9 @@ def ratio_text(r: Result) -> str:
 
 def gap_text(r: Result, lang: str = "zh") -> str:
     """What it would take to close the gap, in the user's terms."""
+    if r.status == NO_DATA and r.missing_schools:
+        return (f"{r.missing_schools} 所学校未报送，无法判断" if lang == "zh"
+                else f"{r.missing_schools} schools sent nothing: cannot be judged")
     if r.status == NO_DATA:
         if r.kind == "milestone":
             return "未报送进展" if lang == "zh" else "progress not reported"

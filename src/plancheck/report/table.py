@@ -50,7 +50,7 @@ def render_results(console: Console, results: list[Result], targets: TargetsFile
             gap = gap_text(r, lang)
             if show_holders and r.status == FAIL and r.offenders:
                 gap = f"{gap}：{offender_text(r, lang, 3)}" if lang == "zh" else f"{gap}: {offender_text(r, lang, 3)}"
-            table.add_row(str(r.item), title(r, lang), goal_text(r, lang), figure_lang(r, lang), ratio_text(r),
+            _add(table, str(r.item), title(r, lang), goal_text(r, lang), figure_lang(r, lang), ratio_text(r),
                           Text(STATUS_TEXT[lang][r.status], style=STYLE[r.status]), gap)
         console.print(table)
     render_milestones(console, [r for r in results if r.kind == "milestone"], lang)
@@ -66,7 +66,7 @@ def render_milestones(console: Console, milestones: list[Result], lang: str = "z
     for c in cols:
         table.add_column(c, overflow="fold")
     for r in sorted(milestones, key=lambda r: (r.section, r.item)):
-        table.add_row(str(r.item), title(r, lang), goal_text(r, lang), figure_lang(r, lang),
+        _add(table, str(r.item), title(r, lang), goal_text(r, lang), figure_lang(r, lang),
                       Text(STATUS_TEXT[lang][r.status], style=STYLE[r.status]))
     console.print(table)
 
@@ -82,7 +82,7 @@ def render_changes(console: Console, results: list[Result], baseline: dict, lang
     for ch in changes(results, baseline):
         before = f"{STATUS_TEXT[lang].get(ch.before_status, '—')} {value_text(ch.before_actual, ch.unit, lang)}"
         after = f"{STATUS_TEXT[lang].get(ch.after_status, '—')} {value_text(ch.after_actual, ch.unit, lang)}"
-        table.add_row(title_of(ch, lang), before, after, LABEL_TEXT[lang][ch.label])
+        _add(table, title_of(ch, lang), before, after, LABEL_TEXT[lang][ch.label])
     console.print(table)
 
 
@@ -99,7 +99,7 @@ def render_groups(console: Console, groups: dict[str, list[Result]], column: str
     for value, results in groups.items():
         cells = [Text(figure_lang(r, lang) if r.status != NO_DATA else "—", style=STYLE[r.status] if r.status != NO_DATA else "dim")
                  for r in results]
-        table.add_row(value, *cells)
+        _add(table, value, *cells)
     console.print(table)
 
 
@@ -110,13 +110,13 @@ def render_problems(console: Console, sub: Submission, lang: str = "zh", limit: 
         return
     shown = problems if limit is None else problems[:limit]
     for file, group in groupby(shown, key=lambda p: p.file):
-        table = Table(title=file or "-", title_justify="left", title_style="bold")
+        table = Table(title=Text(file or "-"), title_justify="left", title_style="bold")
         hdr = ("级别", "工作表", "行", "列", "单元格", "值", "问题") if lang == "zh" else (
             "severity", "sheet", "row", "column", "cell", "value", "problem")
         for h in hdr:
             table.add_column(h, overflow="fold")
         for p in group:
-            table.add_row(Text(SEVERITY_TEXT[lang][p.severity], style=SEVERITY_STYLE[p.severity]), p.sheet or "",
+            _add(table, Text(SEVERITY_TEXT[lang][p.severity], style=SEVERITY_STYLE[p.severity]), p.sheet or "",
                           "" if p.row is None else str(p.row), p.column or "", (p.cell or "").split("!")[-1],
                           _short(p.value), f"{p.title(lang)}：{p.message(lang)}" if lang == "zh" else
                           f"{p.title(lang)}: {p.message(lang)}")
@@ -140,6 +140,11 @@ def render_counts(console: Console, sub: Submission, lang: str = "zh") -> None:
     if errors:
         console.print(Text(f"发现 {errors} 个错误，报送数据未通过校验。" if lang == "zh" else
                            f"{errors} errors: the submission is rejected.", style="bold red"))
+
+
+def _add(table: Table, *cells) -> None:
+    """Add a row; plain strings are user text (school names, values), never rich markup."""
+    table.add_row(*(c if isinstance(c, Text) else Text(str(c)) for c in cells))
 
 
 def _short(v: Optional[str], n: int = 30) -> str:

@@ -6,6 +6,7 @@ import json
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from ..targets import MetricTarget, TargetsFile
 
@@ -32,7 +33,7 @@ def render_table(console: Console, targets: TargetsFile, lang: str = "zh") -> No
         for c in (("条目", "编号", "目标", "目标值", "原文") if lang == "zh" else ("item", "id", "target", "goal", "source text")):
             table.add_column(c, overflow="fold")
         for t in sorted(items, key=lambda t: t.item):
-            table.add_row(str(t.item), t.id, t.title_zh if lang == "zh" else t.title_en, goal_of(t, lang), t.source)
+            table.add_row(*(Text(c) for c in (str(t.item), t.id, t.title_zh if lang == "zh" else t.title_en, goal_of(t, lang), t.source)))
         console.print(table)
     console.print(f"{len(targets.metrics)} metric targets, {len(targets.milestones)} milestones")
 
