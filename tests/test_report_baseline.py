@@ -78,7 +78,7 @@ def test_load_golden_baseline():
     ("not json at all", "not valid JSON (line 1, column 1"),
     ('{"targets": []}', "not a plancheck JSON output"),
     ('[1, 2]', "not a plancheck JSON output"),
-    ('{"plancheck": "0.1.0", "ok": true, "problems": []}', "validate output"),
+    ('{"plancheck": "0.1.0", "ok": true, "problems": []}', "submission check"),
     ('{"plancheck": "0.1.0", "targets": {"a": 1}}', "must be a list"),
     ('{"plancheck": "0.1.0", "targets": [{"id": "a"}]}', "target #1 has no valid id or status"),
     ('{"plancheck": "0.1.0", "targets": [{"id": "a", "status": "pass"}, {"id": "a", "status": "fail"}]}',

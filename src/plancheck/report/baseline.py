@@ -74,9 +74,10 @@ def load_baseline(path: Union[str, Path]) -> dict[str, dict[str, Any]]:
                             "not a plancheck JSON output (no “plancheck” key)")
     targets = doc.get("targets")
     if targets is None:
-        raise BaselineError(path, "这是 validate 的校验结果，不含目标核查结果；请用 plancheck run --format json 的输出",
-                            "this is a validate output without target results; use the output of "
-                            "plancheck run --format json")
+        raise BaselineError(path, "这是报送校验结果（validate，或未通过校验的 run），不含目标核查结果；"
+                                  "请用通过校验的 plancheck run --format json 的输出",
+                            "this is a submission check (validate, or a rejected run) without target results; "
+                            "use the output of a successful plancheck run --format json")
     if not isinstance(targets, list):
         raise BaselineError(path, "“targets”应为列表", "“targets” must be a list")
     return _by_id(path, targets)

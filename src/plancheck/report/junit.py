@@ -136,9 +136,9 @@ def render_problems(sub: Submission, lang: str = "zh") -> str:
     hidden = len(errors) - len(shown) + sub.problems_dropped
     cases = len(shown) + len(files) - len(bad_files & set(files)) + (1 if hidden else 0)
     failures = len(shown) + (1 if hidden else 0)
-    root = ET.Element("testsuites", name="plancheck validate", tests=str(cases), failures=str(failures),
+    root = ET.Element("testsuites", name="plancheck submission check", tests=str(cases), failures=str(failures),
                       errors="0", skipped="0", time="0")
-    suite = _sub(root, "testsuite", name="plancheck validate", tests=str(cases), failures=str(failures),
+    suite = _sub(root, "testsuite", name="plancheck submission check", tests=str(cases), failures=str(failures),
                  errors="0", skipped="0", time="0")
     for p in shown:
         case = _sub(suite, "testcase", classname=p.file or "-", name=f"{_place(p)} {p.code}", time="0")

@@ -87,19 +87,22 @@ def render_changes(console: Console, results: list[Result], baseline: dict, lang
 
 
 def render_groups(console: Console, groups: dict[str, list[Result]], column: str, lang: str = "zh") -> None:
-    """A target-by-group grid (e.g. towns × targets) of statuses and figures."""
+    """One line per group (e.g. town): how many targets pass, and which fail (with figures).
+
+    A town-by-target grid is too wide for a terminal; the HTML report draws that grid.
+    """
     if not groups:
         return
-    first = next(iter(groups.values()))
-    table = Table(title=("按" + {"town": "乡镇", "school_type": "学校类型"}.get(column, column) + "统计")
-                  if lang == "zh" else f"By {column}", title_justify="left", title_style="bold cyan")
-    table.add_column({"town": "乡镇", "school_type": "学校类型"}.get(column, column) if lang == "zh" else column)
-    for r in first:
-        table.add_column(title(r, lang), overflow="fold")
+    label = {"town": "乡镇", "school_type": "学校类型"}.get(column, column) if lang == "zh" else column
+    table = Table(title=f"按{label}统计" if lang == "zh" else f"By {column}", title_justify="left",
+                  title_style="bold cyan")
+    for c in ((label, "达标", "未达标", "无数据") if lang == "zh" else (label, "pass", "fail", "no data")):
+        table.add_column(c, overflow="fold")
+    sep = "；" if lang == "zh" else "; "
     for value, results in groups.items():
-        cells = [Text(figure_lang(r, lang) if r.status != NO_DATA else "—", style=STYLE[r.status] if r.status != NO_DATA else "dim")
-                 for r in results]
-        _add(table, value, *cells)
+        s = summary(results)
+        failing = sep.join(f"{title(r, lang)} {figure_lang(r, lang)}" for r in results if r.status == FAIL)
+        _add(table, value, Text(str(s[PASS]), style=STYLE[PASS]), Text(failing, style="red"), str(s[NO_DATA]))
     console.print(table)
 
 
