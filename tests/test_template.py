@@ -45,15 +45,54 @@ def test_template_has_headers_dropdowns_and_milestones(tmp_path):
     assert any("已完成" in dv.formula1 for dv in ms.data_validations.dataValidation)
 
 
-def test_blank_template_asks_for_every_status(tmp_path):
+def test_blank_template_is_no_submission_and_prefilled_milestones_are_not_reported(tmp_path):
     targets = load_targets()
     f = tmp_path / "t.xlsx"
     write_template(f, targets)
     sub = validate_paths({"schools": f}, {m.id for m in targets.milestones})
-    required = [p for p in sub.problems if p.code == "required"]
-    assert len(required) == len(targets.milestones) and all(p.column == "进展状态" for p in required)
-    assert required[0].cell == "重点项目!C2"  # the status column, after 项目名称
-    assert "no_data_rows" in {p.code for p in sub.problems}  # 学校 and 适龄人口 still empty
+    assert not [p for p in sub.problems if p.code == "required"]
+    # nothing filled in anywhere: every sheet is still an error, so a blank template never passes
+    assert sorted((p.sheet, p.code) for p in sub.errors) == [("学校", "no_data_rows"), ("适龄人口", "no_data_rows"),
+                                                             ("重点项目", "no_data_rows")]
+    [note] = [p for p in sub.problems if p.code == "milestones_not_reported"]
+    assert dict(note.params)["count"] == len(targets.milestones) and note.row == 2 and not note.is_error
+    assert balanced(sub) and sub.counts("milestones").skipped == len(targets.milestones)
+
+
+def test_one_school_appended_to_the_template_validates(tmp_path):
+    targets = load_targets()
+    f = tmp_path / "t.xlsx"
+    write_template(f, targets)
+    wb = load_workbook(f)
+    ws = wb["学校"]
+    ws.append([school()[h] or None for h in SCHOOL_HEADERS])
+    wb.save(f)
+    assert ws.max_row == 2  # append() lands right under the header, not under 1000 styled empty rows
+    sub = validate_paths({"schools": f}, {m.id for m in targets.milestones})
+    assert sub.ok, compact(sub.problems)
+    assert sorted((p.sheet, p.code) for p in sub.problems) == [("适龄人口", "sheet_not_submitted"),
+                                                               ("重点项目", "milestones_not_reported"),
+                                                               ("重点项目", "sheet_not_submitted")]
+    assert sub.tables["schools"]["_row"].tolist() == [2] and balanced(sub)
+    lists = {dv.formula1: str(dv.sqref) for dv in wb["学校"].data_validations.dataValidation}
+    assert lists['"公办,民办"'].endswith("1001")  # the drop-downs still cover the form
+
+
+def test_a_milestone_with_a_note_but_no_status_is_an_error(tmp_path):
+    targets = load_targets()
+    f = tmp_path / "t.xlsx"
+    write_template(f, targets)
+    fill(f, targets)
+    wb = load_workbook(f)
+    ms = wb["重点项目"]
+    ms.cell(3, 3).value = None
+    ms.cell(3, 4, "进行中，待验收")
+    ms.cell(4, 3).value = None  # status cleared, nothing else: not reported
+    wb.save(f)
+    sub = validate_paths({"schools": f}, {m.id for m in targets.milestones})
+    assert [(p.row, p.column, p.code, p.cell) for p in sub.errors] == [(3, "进展状态", "required", "重点项目!C3")]
+    assert [dict(p.params)["count"] for p in sub.problems if p.code == "milestones_not_reported"] == [1]
+    assert balanced(sub)
 
 
 def test_filled_template_validates_cleanly(tmp_path):

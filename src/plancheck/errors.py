@@ -55,6 +55,12 @@ CATALOGUE: dict[str, ProblemType] = {t.code: t for t in [
        "没有找到学校、适龄人口或重点项目表", "no schools, population or milestones table found"),
     _t("sheet_skipped", INFO, "工作表已跳过", "Sheet skipped",
        "此工作表没有学校、适龄人口或重点项目表头，未读取", "no schools, population or milestones header on this sheet; not read"),
+    _t("sheet_not_submitted", INFO, "工作表未填写", "Sheet not filled in",
+       "此表只有表头，视为未报送", "only the header is filled in: this table is taken as not submitted"),
+    _t("milestones_not_reported", INFO, "项目未填报", "Milestones not reported",
+       "{count} 个预填项目未填写进展状态，视为未报告", "{count} pre-filled milestones have no status and are taken as not reported"),
+    _t("file_skipped", INFO, "文件已跳过", "File skipped",
+       "不是 CSV 或 Excel 文件，未读取", "not a CSV or Excel file; not read"),
     _t("table_missing", WARNING, "缺少数据表", "Table not supplied", "{detail}", "{detail}"),
     # -- cells
     _t("required", ERROR, "必填项为空", "Required value missing", "此项必填", "a value is required"),

@@ -72,6 +72,7 @@ class RawTable:
     encoding: Optional[str] = None
     rows_read: int = 0              # non-blank rows under the header, skipped ones included
     total_rows: list[tuple[int, list[str]]] = field(default_factory=list)  # (row, cells) of 合计 rows
+    unreported: int = 0             # pre-filled rows left blank (template milestones), taken out of the data
 
     def cell_address(self, row: int, col_index: int) -> Optional[str]:
         if self.sheet is None:

@@ -129,8 +129,9 @@ def _table_sheet(ws, spec: TableSpec, rows: list[list[str]], form_rows: int) -> 
             dv.add(f"{letter}2:{letter}{last}")
             ws.add_data_validation(dv)
         if column.kind == "text":
-            for r in range(2, last + 1):
-                ws.cell(r, j).number_format = "@"  # school codes stay text, never 5.2e+09
+            # a column style, not styled empty cells: ws.append() (and Excel users) then write right under the
+            # header; school codes typed in Excel stay text, never 5.2e+09
+            ws.column_dimensions[letter].number_format = "@"
     ws.freeze_panes = "A2"
 
 

@@ -190,13 +190,17 @@ class _Collector:
 
 
 def validate_table(raw: RawTable, table: str, out: _Collector,
-                   milestone_ids: Optional[set[str]] = None) -> tuple[pd.DataFrame, Counts]:
-    """Validate one raw table; returns the typed frame of accepted rows and its row accounting."""
+                   milestone_ids: Optional[set[str]] = None, empty_ok: bool = False) -> tuple[pd.DataFrame, Counts]:
+    """Validate one raw table; returns the typed frame of accepted rows and its row accounting.
+
+    ``empty_ok``: a header-only table is “not submitted” (an info note), not an error: a sheet of a
+    workbook whose other sheets hold data.
+    """
     spec = TABLES[table]
     lookup = header_lookup(spec)
     n = len(raw.data)
     skipped = sum(1 for p in raw.problems if p.code in SKIP_CODES)
-    counts = Counts(read=raw.rows_read or n + skipped, skipped=skipped)
+    counts = Counts(read=raw.rows_read or n + skipped + raw.unreported, skipped=skipped + raw.unreported)
     out.extend(raw.problems)
     bad_csv_rows = sum(1 for p in raw.problems if p.code == "bad_csv" and p.row is not None)
     counts.rejected += bad_csv_rows
@@ -273,7 +277,7 @@ def validate_table(raw: RawTable, table: str, out: _Collector,
 
     frame = pd.DataFrame(typed)
     if n == 0 and not fatal:
-        out.add(E.make("no_data_rows", row=raw.header_row, **loc))
+        out.add(E.make("sheet_not_submitted" if empty_ok else "no_data_rows", row=raw.header_row, **loc))
     if fatal:
         counts.rejected += n
         return frame.iloc[0:0], counts
@@ -482,7 +486,11 @@ def validate_tables(raws: Iterable[RawTable], milestone_ids: Optional[set[str]] 
     parts: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLES}
     sub = Submission()
     raws = list(raws)
+    for raw in raws:
+        if raw.table == "milestones":
+            drop_unreported_milestones(raw)
     known_files = {raw.file for raw in raws if raw.table is not None}
+    files_with_data = {raw.file for raw in raws if raw.table is not None and len(raw.data)}
     unknown_files: set[str] = set()
     for raw in raws:
         if raw.table is None:
@@ -492,7 +500,8 @@ def validate_tables(raws: Iterable[RawTable], milestone_ids: Optional[set[str]] 
                 unknown_files.add(raw.file)
                 out.add(E.make("not_submission", file=raw.file))
             continue
-        frame, counts = validate_table(raw, raw.table, out, milestone_ids)
+        empty_ok = raw.sheet is not None and raw.file in files_with_data
+        frame, counts = validate_table(raw, raw.table, out, milestone_ids, empty_ok)
         parts[raw.table].append(frame)
         sub.sources.append(Source(raw.file, raw.sheet, raw.table, counts, raw.encoding, column_map(raw)))
     for name, frames in parts.items():
@@ -513,6 +522,30 @@ def validate_tables(raws: Iterable[RawTable], milestone_ids: Optional[set[str]] 
     sub.problems = E.sort_problems(out.items)
     sub.problems_dropped = out.dropped
     return sub
+
+
+def drop_unreported_milestones(raw: RawTable) -> int:
+    """Take out the milestone rows that hold nothing but what the template pre-filled (编号, 项目名称):
+    not reported, one info note with their count. A row with a note (or anything else) but no status
+    stays, and is reported as missing its status."""
+    if raw.data.empty:
+        return 0
+    lookup = header_lookup(TABLES["milestones"])
+    filled_cols = [j for j, h in enumerate(raw.headers)
+                   if lookup.get(normalize_header(h)) != "milestone_id" and normalize_header(h) not in
+                   INFO_HEADERS["milestones"] and j in raw.data.columns]
+    blank = np.ones(len(raw.data), dtype=bool)
+    for j in filled_cols:
+        blank &= (raw.data[j].astype(str).str.strip() == "").to_numpy()
+    count = int(blank.sum())
+    if count:
+        first = int(np.asarray(raw.rows)[blank][0])
+        raw.data = raw.data[~blank].reset_index(drop=True)
+        raw.rows = [r for r, b in zip(raw.rows, blank) if not b]
+        raw.unreported += count
+        raw.problems.append(E.make("milestones_not_reported", file=raw.file, sheet=raw.sheet, row=first,
+                                   count=count))
+    return count
 
 
 def _move_to_rejected(sources: list[Source], file: str, sheet: Optional[str], table: str) -> None:
