@@ -370,3 +370,24 @@ def test_place_named_subtotals_are_totals_and_not_summed_into_the_grand_total(tm
     assert compact(sub.problems) == sorted([(4, None, "total_row_skipped"), (6, None, "total_row_skipped"),
                                             (7, None, "total_row_skipped"), (6, "在校生数", "total_mismatch")], key=str)
     assert sub.counts().accepted == 3 and balanced(sub)
+
+
+# ------------------------------------------------------------------ content decides, not the name
+def test_xlsx_saved_with_an_xls_name_is_read_with_a_note(tmp_path):
+    f = write_xlsx(tmp_path / "s.xlsx", {"学校": grid(schools(2))})
+    renamed = f.rename(tmp_path / "s.xls")
+    sub = run(renamed)
+    assert sub.ok and compact(sub.problems) == [(None, None, "workbook_renamed")]
+    assert "read as .xlsx" in sub.problems[0].message("en") and ".xls" in sub.problems[0].message("zh")
+    assert len(sub.tables["schools"]) == 2 and balanced(sub)
+
+
+@pytest.mark.parametrize("content,zh,en", [
+    (",".join(SCHOOL_HEADERS).encode() + b"\n", "扩展名改为 .csv", "rename it to .csv"),
+    (b"\x89PNG\r\n\x1a\n" + bytes(64), "PNG", "PNG"),
+])
+def test_other_content_named_as_a_workbook_is_refused_with_advice(tmp_path, content, zh, en):
+    f = tmp_path / "s.xlsx"
+    f.write_bytes(content)
+    [p] = run(f).problems
+    assert p.code == "unknown_format" and zh in p.message("zh") and en in p.message("en")

@@ -524,16 +524,21 @@ def read_excel(path: Path, expect: Optional[str] = None, sheet: Optional[str] = 
     if size == 0:
         raise ReadError([E.make("empty_file", file=file)])
     with path.open("rb") as fh:
-        magic = sniff_magic(fh.read(16))
+        head = fh.read(MAX_LINE_BYTES + 1)
+    magic = sniff_magic(head[:16])
     if magic == "zip":
         check_zip(path, file)
     elif magic == "ole" and size > MAX_FILE_BYTES // 4:
         raise ReadError([E.make("too_large", file=file, detail=f"文件过大（{size} 字节），不是报送表 / {size} bytes: not a submission workbook")])
     elif magic != "ole":
-        raise ReadError([E.make("unknown_format", file=file,
-                                detail=f"内容不是工作簿 / the content is {'a ' + magic if magic else 'not a workbook'}")])
+        _not_a_workbook(head, file)
+    renamed = _renamed_workbook(path, magic, file)
     try:
-        wb = CalamineWorkbook.from_path(str(path))
+        if renamed is not None:  # the content decides, not the name: calamine picks its reader by extension
+            with path.open("rb") as fh:
+                wb = CalamineWorkbook.from_filelike(fh)
+        else:
+            wb = CalamineWorkbook.from_path(str(path))
         names = list(wb.sheet_names)
     except BaseException as exc:  # calamine raises several error types (and, rarely, a Rust panic)
         _reraise_interrupts(exc)
@@ -576,7 +581,29 @@ def read_excel(path: Path, expect: Optional[str] = None, sheet: Optional[str] = 
         raw = RawTable(file=file, sheet=name, table=table, headers=headers, header_row=idx + 1,
                        data=frame.astype(str) if body else frame, rows=list(range(idx + 2, idx + 2 + len(body))))
         tables.append(classify_rows(raw))
+    if renamed is not None and tables:
+        target = next((t for t in tables if t.table is not None), tables[0])
+        target.problems.insert(0, renamed)
     return tables
+
+
+#: The real format of a workbook's content (zip = Office Open XML, ole = legacy Excel) and its usual suffix.
+_CONTENT_SUFFIX = {"zip": (".xlsx", ".xlsm", ".xlsb", ".ods"), "ole": (".xls",)}
+
+
+def _renamed_workbook(path: Path, magic: Optional[str], file: str) -> Optional[Problem]:
+    """An info note when the content is a workbook of another kind than the name says (.xlsx saved as .xls)."""
+    if magic not in _CONTENT_SUFFIX or path.suffix.lower() in _CONTENT_SUFFIX[magic]:
+        return None
+    real = ".xlsx" if magic == "zip" else ".xls"
+    return E.make("workbook_renamed", file=file, suffix=path.suffix, real=real)
+
+
+def _not_a_workbook(head: bytes, file: str) -> None:
+    """Refuse a file named as a workbook whose content is not one, saying what it is (text: rename to .csv)."""
+    _check_head(head, file)  # an image, a PDF, binary bytes: says what it is
+    raise ReadError([E.make("unknown_format", file=file,
+                            detail="内容是文本（CSV），请把扩展名改为 .csv / the content is text (CSV); rename it to .csv")])
 
 
 def _reraise_interrupts(exc: BaseException) -> None:
