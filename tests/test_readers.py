@@ -391,3 +391,29 @@ def test_other_content_named_as_a_workbook_is_refused_with_advice(tmp_path, cont
     f.write_bytes(content)
     [p] = run(f).problems
     assert p.code == "unknown_format" and zh in p.message("zh") and en in p.message("en")
+
+
+def test_folder_reports_each_file_it_does_not_read_once(tmp_path):
+    d = tmp_path / "sample"
+    d.mkdir()
+    write_csv(d / "a.csv", grid(schools(1)))
+    for name in ("README.md", "generate.py", ".hidden", "~$a.xlsx"):
+        (d / name).write_text("x", encoding="utf-8")
+    sub = validate_paths({"schools": d, "population": d})   # the same folder for two roles: still once
+    skipped = sorted(p.file for p in sub.problems if p.code == "file_skipped")
+    assert skipped == [str(d / "README.md"), str(d / "generate.py")]
+    assert all(not p.is_error and p.severity == "info" for p in sub.problems if p.code == "file_skipped")
+    assert "not read" in next(p for p in sub.problems if p.code == "file_skipped").message("en")
+
+
+def test_cross_file_duplicate_has_its_cell_address(tmp_path):
+    d = tmp_path / "sub"
+    d.mkdir()
+    write_xlsx(d / "a.xlsx", {"学校": grid(schools(2))})
+    rows = grid([school("5203240099", "其他小学"), school("5203240002", "第2小学")])
+    rows[0] = ["序号"] + rows[0]
+    rows[1:] = [[str(i)] + r for i, r in enumerate(rows[1:], start=1)]
+    write_xlsx(d / "b.xlsx", {"学校": rows}, title="标题")
+    [dup] = [p for p in validate_paths({"schools": d}).problems if p.code == "duplicate_key"]
+    # title row 1, header row 2, the copy in row 4; 学校代码 is column B after 序号
+    assert (dup.file, dup.row, dup.column, dup.cell) == (str(d / "b.xlsx"), 4, "学校代码", "学校!B4")

@@ -638,3 +638,10 @@ def list_folder(folder: Path) -> list[Path]:
                   if p.is_file() and not p.name.startswith(("~$", ".")) and
                   p.suffix.lower() in CSV_SUFFIXES | EXCEL_SUFFIXES)
 
+
+def skipped_in_folder(folder: Path) -> list[Path]:
+    """Files of a folder that are not read (README.md, a script…): reported, not silently left out.
+    Hidden files and Excel lock files (~$x.xlsx) stay silent."""
+    return sorted(p for p in folder.iterdir()
+                  if p.is_file() and not p.name.startswith(("~$", ".")) and
+                  p.suffix.lower() not in CSV_SUFFIXES | EXCEL_SUFFIXES)

@@ -20,7 +20,7 @@ import pandas as pd
 
 from . import errors as E
 from .errors import Problem
-from .readers import RawTable, ReadError, list_folder, read_file
+from .readers import RawTable, ReadError, list_folder, read_file, skipped_in_folder
 from .schema import (ENUM_ZH, INFO_HEADERS, MAX_INT, NO, TABLES, YES, ColumnSpec, TableSpec, enum_lookup, header_lookup,
                      normalize_header)
 
@@ -508,7 +508,7 @@ def validate_tables(raws: Iterable[RawTable], milestone_ids: Optional[set[str]] 
         frames = [f for f in frames if len(f)]
         sub.tables[name] = pd.concat(frames, ignore_index=True) if frames else _typed_empty(name)
         if len(frames) > 1:
-            sub.tables[name], dropped = _cross_file_duplicates(name, sub.tables[name], out)
+            sub.tables[name], dropped = _cross_file_duplicates(name, sub.tables[name], out, sub)
             for file, sheet in dropped:
                 _move_to_rejected(sub.sources, file, sheet, name)
     schools, population = sub.tables["schools"], sub.tables["population"]
@@ -556,8 +556,8 @@ def _move_to_rejected(sources: list[Source], file: str, sheet: Optional[str], ta
             return
 
 
-def _cross_file_duplicates(table: str, frame: pd.DataFrame,
-                           out: _Collector) -> tuple[pd.DataFrame, list[tuple[str, Optional[str]]]]:
+def _cross_file_duplicates(table: str, frame: pd.DataFrame, out: _Collector,
+                           sub: Submission) -> tuple[pd.DataFrame, list[tuple[str, Optional[str]]]]:
     """Report a key found in two files (naming both files and rows); keep the first.
 
     Returns the frame without the later copies and the (file, sheet) of each copy dropped.
@@ -573,8 +573,11 @@ def _cross_file_duplicates(table: str, frame: pd.DataFrame,
         first = group.iloc[0]
         where0 = f"{first['_file']}" + (f"[{first['_sheet']}]" if first["_sheet"] else "") + f" row {first['_row']}"
         for _, r in group.iloc[1:].iterrows():
-            out.add(E.make("duplicate_key", file=r["_file"], sheet=r["_sheet"] or None, row=int(r["_row"]),
-                           column=spec.column(spec.key).zh, value=k, other=where0))
+            sheet = r["_sheet"] or None
+            src = sub.source(str(r["_file"]), sheet, table)
+            header, cell = src.locate(spec.key, int(r["_row"])) if src else (spec.column(spec.key).zh, None)
+            out.add(E.make("duplicate_key", file=r["_file"], sheet=sheet, row=int(r["_row"]),
+                           column=header, value=k, cell=cell, other=where0))
     # keep the first occurrence only, so no school is counted twice
     keep = (~key.duplicated(keep="first") | key.isna()).to_numpy(dtype=bool)
     dropped = [(str(f), str(sh) or None) for f, sh in zip(frame["_file"][~keep], frame["_sheet"][~keep])]
@@ -601,9 +604,12 @@ def read_paths(paths: dict[str, Optional[Path]],
     raws: list[RawTable] = []
     problems: list[Problem] = []
     seen: set[tuple[str, Optional[str]]] = set()
-    for role, path in paths.items():
-        if path is not None and path.is_dir() and not list_folder(path):
-            problems.append(E.make("not_submission", file=str(path), detail="no CSV or Excel files in the folder"))
+    folders = sorted({path for path in paths.values() if path is not None and path.is_dir()})
+    for path in folders:
+        problems.extend(E.make("file_skipped", file=str(f)) for f in skipped_in_folder(path))
+        if not list_folder(path):
+            problems.append(E.make("not_submission", file=str(path),
+                                   detail="文件夹中没有 CSV 或 Excel 文件 / no CSV or Excel files in the folder"))
     jobs = expand_paths(paths)
     for done, (role, f) in enumerate(jobs, start=1):
         try:
