@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 import zipfile
 from pathlib import Path
@@ -173,7 +174,8 @@ def test_folder_merges_files_and_reports_duplicates_and_strangers(tmp_path):
     dup = [p for p in sub.problems if p.code == "duplicate_key"]
     # files are read in name order (凤 < 安): the copy in 安场镇.csv row 3 duplicates 凤仪街道.xlsx row 2
     assert len(dup) == 1 and dup[0].file.endswith("安场镇.csv") and dup[0].row == 3
-    assert "凤仪街道.xlsx[学校] row 2" in dict(dup[0].params)["other"]
+    assert "凤仪街道.xlsx[学校] 第 2 行" in dup[0].message("zh") and "row" not in dup[0].message("zh")
+    assert "凤仪街道.xlsx[学校] row 2" in dup[0].message("en")
     assert any(p.code == "no_header" and p.file.endswith("notes.csv") for p in sub.problems)
     assert len(sub.tables["schools"]) == 3
     assert balanced(sub) and sub.counts().rejected == 1
@@ -417,3 +419,38 @@ def test_cross_file_duplicate_has_its_cell_address(tmp_path):
     [dup] = [p for p in validate_paths({"schools": d}).problems if p.code == "duplicate_key"]
     # title row 1, header row 2, the copy in row 4; 学校代码 is column B after 序号
     assert (dup.file, dup.row, dup.column, dup.cell) == (str(d / "b.xlsx"), 4, "学校代码", "学校!B4")
+
+
+# ------------------------------------------------------------------ one language per message
+def _long_line(path: Path) -> Path:
+    path.write_bytes(b"a" * (MAX_LINE_BYTES + 10))
+    return path
+
+
+def _damaged(path: Path) -> Path:
+    full = write_xlsx(path.with_name("full.xlsx"), {"学校": grid(schools(50))}).read_bytes()
+    path.write_bytes(full[: len(full) // 2])
+    return path
+
+
+def _bomb(path: Path) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("xl/worksheets/sheet1.xml", b"\0" * (60 * 1024**2))
+    return path
+
+
+@pytest.mark.parametrize("make,name", [
+    (_long_line, "s.csv"),
+    (lambda p: (p.write_bytes(b"a,b\n1\x00,2\n"), p)[1], "s.csv"),
+    (lambda p: (p.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256))), p)[1], "s.csv"),
+    (lambda p: (p.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256))), p)[1], "s.xlsx"),
+    (_damaged, "s.xlsx"),
+    (_bomb, "s.xlsx"),
+    (lambda p: (p.write_bytes(b"x"), p)[1], "s.doc"),
+])
+def test_file_level_reasons_are_in_one_language_each(tmp_path, make, name):
+    [p] = run(make(tmp_path / name)).problems
+    zh, en = p.message("zh"), p.message("en")
+    assert " / " not in zh and " / " not in en, (zh, en)
+    assert not re.search(r"[\u4e00-\u9fff]", en), en
+    assert re.search(r"[\u4e00-\u9fff]", zh) and not re.search(r"\b(?:the|not a|bytes|longer)\b", zh), zh

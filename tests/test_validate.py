@@ -163,3 +163,24 @@ def test_missing_required_column_rejects_every_row():
     assert [p.compact() for p in out.items] == [(1, None, "missing_column")]
     assert (len(frame), counts.rejected, counts.read) == (0, 2, 2)
     assert spec.column("children_3_5").zh in out.items[0].message("zh")
+
+
+def test_messages_show_one_language_each():
+    spec = TABLES["schools"]
+    base = {c.name: "" for c in spec.columns}
+    base.update(school_id="1", school_name="甲", town="安场镇", school_type="普通高中", ownership="公办",
+                students="400", classes="10", large_classes="0", dropouts="2", health_data_reported="是",
+                guards_in_place="是", closed_campus="是", alarm_linked="是", antiterror_standard="是",
+                bullying_incidents="0", supervisor_assigned="是")
+    raw = raw_table([base, dict(base, dropouts="")], "schools")
+    raw.headers = raw.headers + ["在校生人数"]
+    raw.data[len(raw.headers) - 1] = ["1", "1"]
+    out = _Collector(100)
+    validate_table(raw, "schools", out)
+    by_code = {p.code: p for p in out.items}
+    stray, dup, unknown = by_code["not_applicable"], by_code["duplicate_key"], by_code["unknown_column"]
+    assert "普通高中" in stray.message("zh") and "senior high" in stray.message("en")
+    assert "普通高中" not in stray.message("en")
+    assert dup.message("zh") == "与 t.csv 第 2 行 重复" and dup.message("en") == "duplicates t.csv row 2"
+    assert "是否应为" in unknown.message("zh") and "did you mean" not in unknown.message("zh")
+    assert "did you mean" in unknown.message("en") and "是否应为" not in unknown.message("en")

@@ -32,14 +32,14 @@ def _t(code: str, severity: str, title_zh: str, title_en: str, zh: str, en: str)
 CATALOGUE: dict[str, ProblemType] = {t.code: t for t in [
     # -- files
     _t("file_not_found", ERROR, "文件不存在", "File not found", "找不到文件", "no such file"),
-    _t("file_unreadable", ERROR, "文件无法读取", "File cannot be read", "无法读取：{detail}", "cannot be read: {detail}"),
+    _t("file_unreadable", ERROR, "文件无法读取", "File cannot be read", "无法读取：{detail_zh}", "cannot be read: {detail_en}"),
     _t("unknown_format", ERROR, "文件格式不支持", "Unsupported file format",
-       "不是 CSV 或 Excel 文件：{detail}", "not a CSV or Excel file: {detail}"),
+       "不是 CSV 或 Excel 文件：{detail_zh}", "not a CSV or Excel file: {detail_en}"),
     _t("empty_file", ERROR, "空文件", "Empty file", "文件没有内容", "the file is empty"),
     _t("encoding_error", ERROR, "文件编码无法识别", "Unknown text encoding",
        "第 {offset} 字节处无法解码（已尝试 {tried}）", "cannot decode the byte at offset {offset} (tried {tried})"),
-    _t("bad_csv", ERROR, "CSV 格式错误", "Malformed CSV", "{detail}", "{detail}"),
-    _t("too_large", ERROR, "超出范围", "Too large", "{detail}", "{detail}"),
+    _t("bad_csv", ERROR, "CSV 格式错误", "Malformed CSV", "{detail_zh}", "{detail_en}"),
+    _t("too_large", ERROR, "超出范围", "Too large", "{detail_zh}", "{detail_en}"),
     _t("no_header", ERROR, "找不到表头", "No header row",
        "前 {scanned} 行中没有可识别的表头（例如“学校代码”“学校名称”）",
        "no recognisable header row in the first {scanned} rows (e.g. 学校代码 / school_id)"),
@@ -49,8 +49,8 @@ CATALOGUE: dict[str, ProblemType] = {t.code: t for t in [
     _t("missing_column", ERROR, "缺少列", "Missing column",
        "缺少必填列“{zh}”（{en}）", "required column “{zh}” ({en}) is missing"),
     _t("unknown_column", WARNING, "无法识别的列", "Unknown column",
-       "无法识别的列，已忽略{hint}", "column not recognised, ignored{hint}"),
-    _t("sheet_missing", ERROR, "找不到工作表", "Sheet not found", "{detail}", "{detail}"),
+       "无法识别的列，已忽略{hint_zh}", "column not recognised, ignored{hint_en}"),
+    _t("sheet_missing", ERROR, "找不到工作表", "Sheet not found", "{detail_zh}", "{detail_en}"),
     _t("not_submission", ERROR, "不是报送表", "Not a submission",
        "没有找到学校、适龄人口或重点项目表", "no schools, population or milestones table found"),
     _t("sheet_skipped", INFO, "工作表已跳过", "Sheet skipped",
@@ -64,7 +64,7 @@ CATALOGUE: dict[str, ProblemType] = {t.code: t for t in [
        "{count} 个预填项目未填写进展状态，视为未报告", "{count} pre-filled milestones have no status and are taken as not reported"),
     _t("file_skipped", INFO, "文件已跳过", "File skipped",
        "不是 CSV 或 Excel 文件，未读取", "not a CSV or Excel file; not read"),
-    _t("table_missing", WARNING, "缺少数据表", "Table not supplied", "{detail}", "{detail}"),
+    _t("table_missing", WARNING, "缺少数据表", "Table not supplied", "{detail_zh}", "{detail_en}"),
     # -- cells
     _t("required", ERROR, "必填项为空", "Required value missing", "此项必填", "a value is required"),
     _t("not_integer", ERROR, "不是整数", "Not a whole number", "应为整数", "must be a whole number"),
@@ -81,14 +81,14 @@ CATALOGUE: dict[str, ProblemType] = {t.code: t for t in [
        "公办幼儿园按规定即为普惠性幼儿园，不能填“否”",
        "a public kindergarten is inclusive by definition and cannot be “no”"),
     _t("not_applicable", WARNING, "此项不适用", "Value not applicable",
-       "此列不适用于{school_type}，数值未计入", "does not apply to a {school_type}; the value is not counted"),
+       "此列不适用于{school_type_zh}，数值未计入", "does not apply to a {school_type_en}; the value is not counted"),
     # -- across rows
     _t("duplicate_key", ERROR, "编号重复", "Duplicate key",
-       "与 {other} 重复", "duplicates {other}"),
+       "与 {other_zh} 重复", "duplicates {other_en}"),
     _t("population_missing", ERROR, "缺少适龄人口", "Population missing for a town",
        "乡镇“{town}”有幼儿园，但适龄人口表中没有该乡镇", "town “{town}” has kindergartens but no population row"),
     _t("unknown_milestone", ERROR, "项目编号不存在", "Unknown milestone",
-       "目标文件中没有此项目编号{hint}", "no such milestone in the targets file{hint}"),
+       "目标文件中没有此项目编号{hint_zh}", "no such milestone in the targets file{hint_en}"),
     _t("total_row_skipped", INFO, "合计行已跳过", "Total row skipped",
        "“{label}”行不计入统计", "the “{label}” row is not counted"),
     _t("footer_row_skipped", INFO, "表尾行已跳过", "Footer row skipped",
@@ -105,7 +105,7 @@ CATALOGUE: dict[str, ProblemType] = {t.code: t for t in [
        "名册中的学校未报送：{name}（{town}）", "school on the roster sent nothing: {name} ({town})"),
     _t("school_not_on_roster", WARNING, "学校不在名册中", "School not on the roster",
        "学校代码不在名册中：{name}", "school code not on the roster: {name}"),
-    _t("roster_unreadable", ERROR, "名册无法使用", "Roster cannot be used", "{detail}", "{detail}"),
+    _t("roster_unreadable", ERROR, "名册无法使用", "Roster cannot be used", "{detail_zh}", "{detail_en}"),
     # -- a school's own obligations (plancheck validate)
     _t("obligation_large_classes", WARNING, "存在大班额", "Oversized classes",
        "{name}有 {count} 个大班额班级（目标：0）", "{name} has {count} oversized classes (target: 0)"),
@@ -180,6 +180,10 @@ class Problem:
 def make(code: str, **kw: Any) -> Problem:
     """Build a Problem; keyword arguments that are not Problem fields become message params."""
     fields = {k: kw.pop(k) for k in ("file", "sheet", "row", "column", "value", "cell") if k in kw}
+    if "detail" in kw:  # one text for both languages, or the older “中文 / English” form: split it
+        zh, sep, en = str(kw.pop("detail")).partition(" / ")
+        kw.setdefault("detail_zh", zh)
+        kw.setdefault("detail_en", en if sep else zh)
     if fields.get("value") is not None:
         fields["value"] = str(fields["value"])
     return Problem(code=code, params=tuple(sorted(kw.items())), **fields)

@@ -278,6 +278,11 @@ def _decode(raw: bytes, enc: str, file: str, tried: tuple[str, ...]) -> str:
         raise ReadError([E.make("encoding_error", file=file, offset=exc.start, tried=", ".join(tried))]) from None
 
 
+#: The kinds sniff_magic() names, in Chinese.
+MAGIC_ZH = {"PNG image": " PNG 图片", "JPEG image": " JPEG 图片", "PDF document": " PDF 文档", "GIF image": " GIF 图片",
+            "gzip archive": " gzip 压缩包", "RAR archive": " RAR 压缩包", "7z archive": " 7z 压缩包"}
+
+
 def sniff_magic(raw: bytes) -> Optional[str]:
     """What a file really is, from its first bytes."""
     if raw.startswith(b"PK\x03\x04") or raw.startswith(b"PK\x05\x06"):
@@ -298,7 +303,7 @@ def read_csv(path: Path, expect: Optional[str] = None, label: Optional[str] = No
     if size == 0:
         raise ReadError([E.make("empty_file", file=file)])
     if size > MAX_FILE_BYTES:
-        raise ReadError([E.make("too_large", file=file, detail=f"文件过大（{size} 字节），不是报送表 / {size} bytes > {MAX_FILE_BYTES}: not a submission table")])
+        raise ReadError([E.make("too_large", file=file, detail_zh=f"文件过大（{size} 字节），不是报送表", detail_en=f"{size} bytes > {MAX_FILE_BYTES}: not a submission table")])
     with path.open("rb") as fh:
         head = fh.read(MAX_LINE_BYTES + 1)
         _check_head(head, file)
@@ -307,7 +312,7 @@ def read_csv(path: Path, expect: Optional[str] = None, label: Optional[str] = No
     del raw
     if "\x00" in text:
         at = text.index("\x00")
-        raise ReadError([E.make("unknown_format", file=file, detail=f"第 {at} 个字符是空字符，不是文本文件 / NUL character at position {at}: not a text file")])
+        raise ReadError([E.make("unknown_format", file=file, detail_zh=f"第 {at} 个字符是空字符，不是文本文件", detail_en=f"NUL character at position {at}: not a text file")])
     if not text.strip():
         raise ReadError([E.make("empty_file", file=file)])
     return parse_csv_text(text, file, expect, encoding)
@@ -318,15 +323,15 @@ def _check_head(head: bytes, file: str) -> None:
     magic = sniff_magic(head[:16])
     if magic in ("zip", "ole"):
         raise ReadError([E.make("unknown_format", file=file,
-                                detail="内容是 Excel 工作簿，请把扩展名改为 .xlsx 或 .xls / the content is an Excel workbook; rename it to .xlsx / .xls")])
+                                detail_zh="内容是 Excel 工作簿，请把扩展名改为 .xlsx 或 .xls", detail_en="the content is an Excel workbook; rename it to .xlsx / .xls")])
     if magic:
-        raise ReadError([E.make("unknown_format", file=file, detail=f"内容实际是 {magic} / the content is a {magic}")])
+        raise ReadError([E.make("unknown_format", file=file, detail_zh=f"内容实际是{MAGIC_ZH.get(magic, magic)}", detail_en=f"the content is a {magic}")])
     if len(head) > MAX_LINE_BYTES and b"\n" not in head and b"\r" not in head:
         raise ReadError([E.make("too_large", file=file,
-                                detail=f"第一行超过 {MAX_LINE_BYTES} 字节，不是报送表 / the first line is longer than {MAX_LINE_BYTES} bytes: not a submission table")])
+                                detail_zh=f"第一行超过 {MAX_LINE_BYTES} 字节，不是报送表", detail_en=f"the first line is longer than {MAX_LINE_BYTES} bytes: not a submission table")])
     if b"\x00" in head and not _looks_utf16(head):
         at = head.index(b"\x00")
-        raise ReadError([E.make("unknown_format", file=file, detail=f"第 {at} 字节是空字节，不是文本文件 / NUL byte at offset {at}: not a text file")])
+        raise ReadError([E.make("unknown_format", file=file, detail_zh=f"第 {at} 字节是空字节，不是文本文件", detail_en=f"NUL byte at offset {at}: not a text file")])
 
 
 def _looks_utf16(head: bytes) -> bool:
@@ -366,7 +371,7 @@ def parse_csv_text(text: str, file: str, expect: Optional[str] = None, encoding:
     if any(len(line) > MAX_LINE_BYTES for line in head_lines[:-1]) or (
             len(head_lines) <= 1 and len(text) > MAX_LINE_BYTES):
         raise ReadError([E.make("too_large", file=file,
-                                detail=f"有一行超过 {MAX_LINE_BYTES} 个字符，不是报送表 / a line longer than {MAX_LINE_BYTES} characters: not a submission table")])
+                                detail_zh=f"有一行超过 {MAX_LINE_BYTES} 个字符，不是报送表", detail_en=f"a line longer than {MAX_LINE_BYTES} characters: not a submission table")])
     delimiter = _sniff_delimiter(head_lines)
     fast = _arrow_table(text, delimiter, file, expect, encoding)
     if fast is not None:
@@ -386,7 +391,7 @@ def parse_csv_text(text: str, file: str, expect: Optional[str] = None, encoding:
         rownum = idx + 2 + offset
         if len(rec) > width and any(c.strip() for c in rec[width:]):
             problems.append(E.make("bad_csv", file=file, row=rownum,
-                                   detail=f"此行有 {len(rec)} 格，表头只有 {width} 列，此行未计入 / row has {len(rec)} cells but the header has {width}; row not counted"))
+                                   detail_zh=f"此行有 {len(rec)} 格，表头只有 {width} 列，此行未计入", detail_en=f"row has {len(rec)} cells but the header has {width}; row not counted"))
             continue
         # a short row (trailing empty cells left out) is padded: blanks are then checked like any blank
         data.append((rec + [""] * width)[:width] if len(rec) < width else rec[:width])
@@ -480,7 +485,7 @@ def _csv_records(text: str, delimiter: str, file: str) -> tuple[list[list[str]],
             records.append(rec)
     except csv.Error as exc:
         problems.append(E.make("bad_csv", file=file, row=len(records) + 1,
-                               detail=f"从此行起无法解析（{exc}），其余部分未读取（多为引号未闭合） / cannot parse from this row on ({exc}); the rest of the file is not read"))
+                               detail_zh=f"从此行起无法解析（{exc}），其余部分未读取（多为引号未闭合）", detail_en=f"cannot parse from this row on ({exc}); the rest of the file is not read"))
     return records, problems
 
 
@@ -508,10 +513,10 @@ def check_zip(path: Path, file: str) -> None:
             total = sum(i.file_size for i in zf.infolist())
             packed = sum(i.compress_size for i in zf.infolist()) or 1
     except (zipfile.BadZipFile, OSError) as exc:
-        raise ReadError([E.make("file_unreadable", file=file, detail=f"工作簿已损坏或不完整 / damaged or truncated workbook ({exc})")]) from None
+        raise ReadError([E.make("file_unreadable", file=file, detail_zh=f"工作簿已损坏或不完整", detail_en=f"damaged or truncated workbook ({exc})")]) from None
     if total > MAX_XLSX_UNCOMPRESSED or total / packed > MAX_ZIP_RATIO:
         raise ReadError([E.make("too_large", file=file,
-                                detail=f"工作簿解压后达 {total} 字节（压缩比 {total // packed}:1），拒绝读取 / the workbook unpacks to {total} bytes (ratio {total // packed}:1); refused")])
+                                detail_zh=f"工作簿解压后达 {total} 字节（压缩比 {total // packed}:1），拒绝读取", detail_en=f"the workbook unpacks to {total} bytes (ratio {total // packed}:1); refused")])
 
 
 def read_excel(path: Path, expect: Optional[str] = None, sheet: Optional[str] = None,
@@ -529,7 +534,7 @@ def read_excel(path: Path, expect: Optional[str] = None, sheet: Optional[str] = 
     if magic == "zip":
         check_zip(path, file)
     elif magic == "ole" and size > MAX_FILE_BYTES // 4:
-        raise ReadError([E.make("too_large", file=file, detail=f"文件过大（{size} 字节），不是报送表 / {size} bytes: not a submission workbook")])
+        raise ReadError([E.make("too_large", file=file, detail_zh=f"文件过大（{size} 字节），不是报送表", detail_en=f"{size} bytes: not a submission workbook")])
     elif magic != "ole":
         _not_a_workbook(head, file)
     renamed = _renamed_workbook(path, magic, file)
@@ -542,11 +547,13 @@ def read_excel(path: Path, expect: Optional[str] = None, sheet: Optional[str] = 
         names = list(wb.sheet_names)
     except BaseException as exc:  # calamine raises several error types (and, rarely, a Rust panic)
         _reraise_interrupts(exc)
-        raise ReadError([E.make("file_unreadable", file=file, detail="工作簿无法打开 / the workbook cannot be opened: " + str(exc)[:200])]) from None
+        raise ReadError([E.make("file_unreadable", file=file, detail_zh="工作簿无法打开：" + str(exc)[:200],
+                                detail_en="the workbook cannot be opened: " + str(exc)[:200])]) from None
     if sheet is not None:
         if sheet not in names:
             raise ReadError([E.make("sheet_missing", file=file,
-                                    detail=f"没有工作表“{sheet}”；现有：{'、'.join(names)} / no sheet “{sheet}”; sheets: {', '.join(names)}")])
+                                    detail_zh=f"没有工作表“{sheet}”；现有：{'、'.join(names)}",
+                                    detail_en=f"no sheet “{sheet}”; sheets: {', '.join(names)}")])
         names = [sheet]
     tables: list[RawTable] = []
     for name in names:
@@ -556,7 +563,8 @@ def read_excel(path: Path, expect: Optional[str] = None, sheet: Optional[str] = 
             rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
         except BaseException as exc:
             _reraise_interrupts(exc)
-            raise ReadError([E.make("file_unreadable", file=file, sheet=name, detail="工作表无法读取 / the sheet cannot be read: " + str(exc)[:200])]) from None
+            raise ReadError([E.make("file_unreadable", file=file, sheet=name, detail_zh="工作表无法读取：" + str(exc)[:200],
+                                    detail_en="the sheet cannot be read: " + str(exc)[:200])]) from None
         if not rows:
             continue
         by_name = table_from_sheet_name(name)
@@ -603,7 +611,7 @@ def _not_a_workbook(head: bytes, file: str) -> None:
     """Refuse a file named as a workbook whose content is not one, saying what it is (text: rename to .csv)."""
     _check_head(head, file)  # an image, a PDF, binary bytes: says what it is
     raise ReadError([E.make("unknown_format", file=file,
-                            detail="内容是文本（CSV），请把扩展名改为 .csv / the content is text (CSV); rename it to .csv")])
+                            detail_zh="内容是文本（CSV），请把扩展名改为 .csv", detail_en="the content is text (CSV); rename it to .csv")])
 
 
 def _reraise_interrupts(exc: BaseException) -> None:
@@ -620,7 +628,7 @@ def read_file(path: Path, expect: Optional[str] = None) -> list[RawTable]:
     if not path.exists():
         raise ReadError([E.make("file_not_found", file=file)])
     if path.is_dir():
-        raise ReadError([E.make("unknown_format", file=file, detail="这是文件夹 / a folder, not a file")])
+        raise ReadError([E.make("unknown_format", file=file, detail_zh="这是文件夹", detail_en="a folder, not a file")])
     suffix = path.suffix.lower()
     try:
         if suffix in EXCEL_SUFFIXES:
@@ -629,7 +637,7 @@ def read_file(path: Path, expect: Optional[str] = None) -> list[RawTable]:
             return [read_csv(path, expect)]
     except OSError as exc:
         raise ReadError([E.make("file_unreadable", file=file, detail=exc.strerror or str(exc))]) from None
-    raise ReadError([E.make("unknown_format", file=file, detail=f"不读取“{path.suffix}”文件，请用 .csv 或 .xlsx / “{path.suffix}” files are not read; use .csv or .xlsx")])
+    raise ReadError([E.make("unknown_format", file=file, detail_zh=f"不读取“{path.suffix}”文件，请用 .csv 或 .xlsx", detail_en=f"“{path.suffix}” files are not read; use .csv or .xlsx")])
 
 
 def list_folder(folder: Path) -> list[Path]:

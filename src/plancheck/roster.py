@@ -46,9 +46,9 @@ def read_roster(path: Path) -> tuple[list[RosterEntry], list[Problem]]:
         tables = [t for t in read_file(path, expect="schools") if t.table == "schools"]
     except ReadError as exc:
         return [], [E.make("roster_unreadable", file=p.file, sheet=p.sheet, row=p.row,
-                           detail=f"名册 / roster: {p.message('zh')} / {p.message('en')}") for p in exc.problems]
+                           detail_zh=f"名册：{p.message('zh')}", detail_en=f"roster: {p.message('en')}") for p in exc.problems]
     if not tables:
-        return [], [E.make("roster_unreadable", file=str(path), detail="名册中没有学校表 / no schools table in the roster")]
+        return [], [E.make("roster_unreadable", file=str(path), detail_zh="名册中没有学校表", detail_en="no schools table in the roster")]
     entries: list[RosterEntry] = []
     problems: list[Problem] = []
     for raw in tables:
@@ -70,7 +70,7 @@ def _roster_table(raw: RawTable) -> tuple[list[RosterEntry], list[Problem]]:
             where[name] = i
     if "school_id" not in where:
         return [], [E.make("roster_unreadable", file=raw.file, sheet=raw.sheet, row=raw.header_row,
-                           detail="名册缺少“学校代码”列 / the roster has no 学校代码 (school_id) column")]
+                           detail_zh="名册缺少“学校代码”列", detail_en="the roster has no 学校代码 (school_id) column")]
     cols = {name: parse_column(raw.data[i], spec.column(name))[0] for name, i in where.items()}
     out = []
     for pos, row in enumerate(raw.rows):

@@ -31,6 +31,11 @@ SKIP_CODES = ("total_row_skipped", "footer_row_skipped", "header_row_skipped")
 DEFAULT_MAX_PROBLEMS = 100_000
 
 TYPE_ZH = ENUM_ZH[next(iter(ENUM_ZH))]  # SchoolType labels
+#: SchoolType values as English messages say them (“does not apply to a senior high school”).
+TYPE_EN = {"kindergarten": "kindergarten", "primary": "primary school", "junior": "junior secondary school",
+           "nine_year": "nine-year school", "senior": "senior high school",
+           "complete_secondary": "complete secondary school", "vocational": "vocational school",
+           "special": "special education school"}
 
 
 @dataclass
@@ -160,15 +165,21 @@ def _choices(spec: ColumnSpec) -> str:
     return "、".join(f"{zh[m.value]}/{m.value}" for m in spec.enum)
 
 
-def _did_you_mean(header: str, spec: TableSpec) -> str:
+def _other_row(where: str, row: int) -> dict[str, str]:
+    """The place a duplicate repeats, in both languages (sub/a.xlsx[学校] 第 2 行 / row 2)."""
+    return {"other_zh": f"{where} 第 {row} 行", "other_en": f"{where} row {row}"}
+
+
+def _did_you_mean(header: str, spec: TableSpec) -> dict[str, str]:
     spellings = {}
     for c in spec.columns:
         for h in (c.name, c.zh, *c.aliases):
             spellings[normalize_header(h)] = c.zh
     close = difflib.get_close_matches(normalize_header(header), list(spellings), n=1, cutoff=0.5)
     if close:
-        return f"（是否应为“{spellings[close[0]]}”？ did you mean “{spellings[close[0]]}”?）"
-    return ""
+        guess = spellings[close[0]]
+        return {"hint_zh": f"（是否应为“{guess}”？）", "hint_en": f" (did you mean “{guess}”?)"}
+    return {"hint_zh": "", "hint_en": ""}
 
 
 # ------------------------------------------------------------------ one table
@@ -215,11 +226,11 @@ def validate_table(raw: RawTable, table: str, out: _Collector,
             continue
         if not key:
             if n and (raw.data[i].str.strip() != "").any():
-                out.add(E.make("unknown_column", column=f"#{i + 1}", row=raw.header_row, hint="（无表头 / no header）", **loc))
+                out.add(E.make("unknown_column", column=f"#{i + 1}", row=raw.header_row, hint_zh="（无表头）", hint_en=" (no header)", **loc))
             continue
         name = lookup.get(key)
         if name is None:
-            out.add(E.make("unknown_column", column=h, row=raw.header_row, hint=_did_you_mean(h, spec), **loc))
+            out.add(E.make("unknown_column", column=h, row=raw.header_row, **_did_you_mean(h, spec), **loc))
         elif name in where:
             out.add(E.make("duplicate_header", column=h, row=raw.header_row, other=where[name] + 1, **loc))
             fatal = True
@@ -271,7 +282,7 @@ def validate_table(raw: RawTable, table: str, out: _Collector,
             bad_row |= bad.to_numpy()
         if large.any():
             cell_problem("too_large", col, np.flatnonzero(large.to_numpy()),
-                         detail=f"数值过大（上限 {MAX_INT}） / number too large (limit {MAX_INT})")
+                         detail_zh=f"数值过大（上限 {MAX_INT}）", detail_en=f"number too large (limit {MAX_INT})")
             bad_row |= large.to_numpy()
         typed[col.name] = values
 
@@ -347,7 +358,8 @@ def validate_table(raw: RawTable, table: str, out: _Collector,
         for p in np.flatnonzero(unknown):
             close = difflib.get_close_matches(str(ids.iat[p]), sorted(milestone_ids), n=1, cutoff=0.6)
             cell_problem("unknown_milestone", spec.column("milestone_id"), np.array([p]),
-                         hint=f"（是否应为 / did you mean “{close[0]}”?）" if close else "")
+                         hint_zh=f"（是否应为“{close[0]}”？）" if close else "",
+                         hint_en=f" (did you mean “{close[0]}”?)" if close else "")
         bad_row |= unknown
 
     # -- duplicates of the key within this table
@@ -362,7 +374,7 @@ def validate_table(raw: RawTable, table: str, out: _Collector,
             for p in np.flatnonzero(dup):
                 fp = first[key.iat[p]]
                 cell_problem("duplicate_key", spec.column(spec.key), np.array([p]),
-                             other=f"{_where(raw)} row {int(rows[fp])}")
+                             **_other_row(_where(raw), int(rows[fp])))
             bad_row |= dup
 
     if table == "schools":
@@ -400,7 +412,8 @@ def _dtype(col: ColumnSpec) -> str:
 def _stray(out: _Collector, raw: RawTable, where, col: ColumnSpec, pos: int, rows, loc, school_type) -> None:
     idx = where[col.name]
     out.add(E.make("not_applicable", column=raw.headers[idx], row=int(rows[pos]), value=raw.data.iat[pos, idx],
-                   cell=raw.cell_address(int(rows[pos]), idx), school_type=TYPE_ZH.get(school_type, school_type),
+                   cell=raw.cell_address(int(rows[pos]), idx), school_type_zh=TYPE_ZH.get(school_type, school_type),
+                   school_type_en=TYPE_EN.get(school_type, str(school_type)),
                    **loc))
 
 
@@ -571,13 +584,14 @@ def _cross_file_duplicates(table: str, frame: pd.DataFrame, out: _Collector,
         if group["_file"].nunique() < 2:
             continue
         first = group.iloc[0]
-        where0 = f"{first['_file']}" + (f"[{first['_sheet']}]" if first["_sheet"] else "") + f" row {first['_row']}"
+        where0 = _other_row(f"{first['_file']}" + (f"[{first['_sheet']}]" if first["_sheet"] else ""),
+                            int(first["_row"]))
         for _, r in group.iloc[1:].iterrows():
             sheet = r["_sheet"] or None
             src = sub.source(str(r["_file"]), sheet, table)
             header, cell = src.locate(spec.key, int(r["_row"])) if src else (spec.column(spec.key).zh, None)
             out.add(E.make("duplicate_key", file=r["_file"], sheet=sheet, row=int(r["_row"]),
-                           column=header, value=k, cell=cell, other=where0))
+                           column=header, value=k, cell=cell, **where0))
     # keep the first occurrence only, so no school is counted twice
     keep = (~key.duplicated(keep="first") | key.isna()).to_numpy(dtype=bool)
     dropped = [(str(f), str(sh) or None) for f, sh in zip(frame["_file"][~keep], frame["_sheet"][~keep])]
@@ -609,7 +623,7 @@ def read_paths(paths: dict[str, Optional[Path]],
         problems.extend(E.make("file_skipped", file=str(f)) for f in skipped_in_folder(path))
         if not list_folder(path):
             problems.append(E.make("not_submission", file=str(path),
-                                   detail="文件夹中没有 CSV 或 Excel 文件 / no CSV or Excel files in the folder"))
+                                   detail_zh="文件夹中没有 CSV 或 Excel 文件", detail_en="no CSV or Excel files in the folder"))
     jobs = expand_paths(paths)
     for done, (role, f) in enumerate(jobs, start=1):
         try:
