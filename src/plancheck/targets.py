@@ -195,16 +195,21 @@ def _parse_goal(value: Any) -> tuple[Decimal, bool]:
     return (number.scaleb(-2) if percent else number), percent
 
 
-class MetricTarget(_Model):
-    """A figure computed from the tables, compared with a goal."""
+class _Target(_Model):
+    """What every target has: a stable id, its place in the plan and the plan's words."""
 
-    kind: Literal["metric"]
     id: TargetId
     section: StrictInt
     item: Annotated[StrictInt, Field(ge=1)]
     title_zh: NonEmpty
     title_en: NonEmpty
     source: NonEmpty
+
+
+class MetricTarget(_Target):
+    """A figure computed from the tables, compared with a goal."""
+
+    kind: Literal["metric"]
     numerator: Aggregate
     denominator: Optional[Aggregate] = None
     # op and unit come before goal so that the goal's checks can see them.
@@ -264,16 +269,10 @@ class MetricTarget(_Model):
         return f"{self.op} {shown}"
 
 
-class MilestoneTarget(_Model):
+class MilestoneTarget(_Target):
     """A named project, appraisal or application that must reach a status this year."""
 
     kind: Literal["milestone"]
-    id: TargetId
-    section: StrictInt
-    item: Annotated[StrictInt, Field(ge=1)]
-    title_zh: NonEmpty
-    title_en: NonEmpty
-    source: NonEmpty
     required_status: Literal["started", "completed"]
     category: Literal["construction", "appraisal", "application", "demonstration_site", "other"]
     place_zh: Optional[NonEmpty] = None

@@ -115,17 +115,6 @@ def render(ctx: ReportContext, fail_on: str = "no_data") -> str:
 
 
 # ------------------------------------------------------------------ invalid input
-def _place(p: Problem) -> str:
-    parts = [p.file or "-"]
-    if p.sheet:
-        parts.append(f"[{p.sheet}]")
-    if p.row is not None:
-        parts.append(f"row {p.row}")
-    if p.column:
-        parts.append(f"“{p.column}”")
-    return " ".join(parts)
-
-
 def render_problems(sub: Submission, lang: str = "zh") -> str:
     """Invalid input as JUnit: a failing case per error (by place), a passing case per clean file."""
     errors = [p for p in sub.problems if p.severity == ERROR]
@@ -141,8 +130,8 @@ def render_problems(sub: Submission, lang: str = "zh") -> str:
     suite = _sub(root, "testsuite", name="plancheck submission check", tests=str(cases), failures=str(failures),
                  errors="0", skipped="0", time="0")
     for p in shown:
-        case = _sub(suite, "testcase", classname=p.file or "-", name=f"{_place(p)} {p.code}", time="0")
-        _sub(case, "failure", f"{_place(p)}\n{p.title(lang)}: {p.message(lang)}\nvalue: {p.value or ''}",
+        case = _sub(suite, "testcase", classname=p.file or "-", name=f"{p.location()} {p.code}", time="0")
+        _sub(case, "failure", f"{p.location()}\n{p.title(lang)}: {p.message(lang)}\nvalue: {p.value or ''}",
              message=f"{p.title(lang)}: {p.message(lang)}", type=p.code)
     for f in files:
         if f not in bad_files:
@@ -153,6 +142,6 @@ def render_problems(sub: Submission, lang: str = "zh") -> str:
                                        f"{hidden} more errors not listed (write them all with --errors-out)"),
              type="more")
     if others:
-        _sub(suite, "system-out", "\n".join(f"{p.severity}: {_place(p)}: {p.title(lang)}: {p.message(lang)}"
+        _sub(suite, "system-out", "\n".join(f"{p.severity}: {p.location()}: {p.title(lang)}: {p.message(lang)}"
                                              for p in others))
     return _tostring(root)
