@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from plancheck import readers
 from plancheck.readers import read_file
-from plancheck.schema import TABLES, normalize_header
+from plancheck.schema import TABLES, CellError, clean_text, normalize_header, parse_bool, parse_enum, parse_int
 from plancheck.validate import _norm, parse_column_blank
 from sheet_fixtures import SCHOOL_HEADERS, grid, schools, write_csv
 
@@ -129,3 +129,43 @@ def test_parse_column_blank_mask_is_the_blank_cells():
 def test_header_keys_equal_normalize_header_of_each_cell(cells):
     first = pd.Series(cells, dtype=object)
     assert readers._header_keys(first).tolist() == [normalize_header(c) for c in cells]
+
+
+def _as_arrow(cells: list, chunks: int) -> pd.Series:
+    """The cells as the CSV fast path hands them over: an Arrow string column, in several chunks."""
+    import pyarrow as pa
+
+    step = max(1, -(-len(cells) // chunks))
+    parts = [pa.array(cells[i:i + step], type=pa.large_string()) for i in range(0, len(cells), step)]
+    return pd.Series(pa.chunked_array(parts or [pa.array([], type=pa.large_string())]).to_pandas())
+
+
+def _expected(parse, cell):
+    try:
+        return parse(cell), None
+    except CellError as exc:
+        return None, exc.code
+
+
+CELL_TEXT = st.one_of(st.text(max_size=6), st.sampled_from(
+    ["１２", " 12 ", "ｙｅｓ", "\u3000是\u3000", "\x1c1\x1f", "\u00851\u2028", "ﬁ", "①", "1,234", "小学 ", "PRIMARY",
+     "1.00", "12345678901", "1000000001", "-0", "民办", "\u00a0公办"]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), CELL_TEXT), max_size=12), st.integers(1, 3),
+       st.sampled_from(["school_id", "students", "closed_campus", "school_type", "ownership"]))
+def test_each_distinct_value_parsed_by_the_model_functions(cells, chunks, name):
+    """parse_column_blank (objects, or Arrow chunks) gives per cell what schema's parser gives."""
+    spec = TABLES["schools"].column(name)
+    parse = {"text": clean_text, "int": parse_int, "bool": parse_bool,
+             "enum": lambda v: parse_enum(spec.enum, v)}[spec.kind]
+    expected = [_expected(parse, c) for c in cells]
+    for column in (pd.Series(cells, dtype=object), _as_arrow(cells, chunks)):
+        values, bad, code, large, blank = parse_column_blank(column, spec)
+        got_values = [None if v is pd.NA else v for v in values.astype(object)]
+        assert got_values == [v for v, _ in expected]
+        assert bad.tolist() == [e is not None and e != "too_large" for _, e in expected]
+        assert large.tolist() == [e == "too_large" for _, e in expected]
+        assert blank.tolist() == [v is None and e is None for v, e in expected]
+        assert code == {"text": None, "int": "not_integer", "bool": "not_yes_no", "enum": "not_in_choices"}[spec.kind]

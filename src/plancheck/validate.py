@@ -12,8 +12,9 @@ from __future__ import annotations
 import difflib
 import unicodedata
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import Callable, Iterable, Optional
+from typing import Any, Callable, Iterable, Optional
 
 import numpy as np
 import pandas as pd
@@ -21,11 +22,9 @@ import pandas as pd
 from . import errors as E
 from .errors import Problem
 from .readers import RawTable, ReadError, list_folder, read_file, skipped_in_folder
-from .schema import (ENUM_ZH, INFO_HEADERS, MAX_INT, NO, TABLES, YES, ColumnSpec, TableSpec, enum_lookup, header_lookup,
-                     normalize_header)
+from .schema import (ENUM_ZH, INFO_HEADERS, MAX_INT, TABLES, CellError, ColumnSpec, TableSpec, clean_text, header_lookup,
+                     normalize_header, parse_bool, parse_enum, parse_int)
 
-INT_RE = r"^[+-]?[0-9]+(?:\.0*)?$"
-THOUSANDS_RE = r"^[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.0*)?$"
 SKIP_CODES = ("total_row_skipped", "footer_row_skipped", "header_row_skipped")
 #: How many located problems are kept per run; beyond it they are only counted.
 DEFAULT_MAX_PROBLEMS = 100_000
@@ -102,17 +101,91 @@ class Submission:
 
 
 # ------------------------------------------------------------------ columns
+#: The per-value parser of each kind of column: the functions the pydantic models run (schema.py).
+_PARSERS: dict[str, Callable[[ColumnSpec], Callable[[Any], Any]]] = {
+    "text": lambda spec: clean_text,
+    "int": lambda spec: parse_int,
+    "bool": lambda spec: parse_bool,
+    "enum": lambda spec: partial(parse_enum, spec.enum),
+}
+#: The one code a bad cell of each kind gets (ints may also be too_large, reported apart).
+_BAD_CODE = {"int": "not_integer", "bool": "not_yes_no", "enum": "not_in_choices"}
+
+
 def _norm(s: pd.Series) -> pd.Series:
-    """NFKC + strip. NFKC is the identity on ASCII, and pandas runs it per cell in Python, so only the
-    non-ASCII cells (usually none in a number column) are normalised, once per distinct value (是/否,
-    town names and school types repeat on every row)."""
-    text = s.astype("string")
-    ascii_mask = text.str.isascii().fillna(True).astype(bool)
-    if not ascii_mask.all():
-        other = text[~ascii_mask]
-        nfkc = {v: unicodedata.normalize("NFKC", v) for v in pd.unique(other.to_numpy(dtype=object))}
-        text = text.where(ascii_mask, other.map(nfkc).astype("string"))
-    return text.str.strip()
+    """NFKC + strip of every cell (None/NaN stay missing): :func:`schema.clean_text`'s text, blank kept as ""."""
+    cells = _arrow_cells(s)
+    if cells is None:
+        return pd.Series([None if _missing(v) else unicodedata.normalize("NFKC", str(v)).strip()
+                          for v in s.to_numpy(dtype=object)], index=s.index, dtype="string")
+    return _string_series(_clean_arrow(cells, keep_blank=True), s.index)
+
+
+def _missing(v: Any) -> bool:
+    return v is None or v is pd.NA or (isinstance(v, float) and v != v)
+
+
+def _arrow_cells(s: pd.Series):
+    """The cells of a column as one Arrow (large) string array or chunked array, without copying an
+    Arrow-backed column; None when a cell is not text (then the per-value path reads it)."""
+    import pyarrow as pa
+
+    if isinstance(s.array, pd.arrays.ArrowStringArray):
+        cells = s.array.__arrow_array__()
+        return cells if pa.types.is_large_string(cells.type) else cells.cast(pa.large_string())
+    try:
+        return pa.array(s.to_numpy(dtype=object), type=pa.large_string(), from_pandas=True)
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        return None
+
+
+def _string_series(cells, index: pd.Index) -> pd.Series:
+    import pyarrow as pa
+
+    chunked = cells if isinstance(cells, pa.ChunkedArray) else pa.chunked_array([cells])
+    return pd.Series(pd.arrays.ArrowStringArray(chunked), index=index, copy=False)
+
+
+def _clean_arrow(cells, keep_blank: bool = False):
+    """:func:`schema.clean_text` over an Arrow string column. Arrow's ``utf8_trim_whitespace`` strips exactly
+    what ``str.strip`` strips, and NFKC is the identity on ASCII, so only the distinct non-ASCII cells go
+    through Python (NFKC). ``keep_blank``: blank cells stay "" instead of becoming missing."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    trimmed = pc.utf8_trim_whitespace(cells)
+    other = pc.invert(pc.fill_null(pc.string_is_ascii(cells), True))
+    if pc.any(other).as_py():
+        trimmed, other = _one(trimmed), _one(other)
+        rest = _one(pc.filter(cells, other))
+        distinct = pc.unique(rest)
+        nfkc = pa.array([unicodedata.normalize("NFKC", v).strip() for v in distinct.to_pylist()],
+                        type=pa.large_string())
+        trimmed = pc.replace_with_mask(trimmed, other, pc.take(nfkc, pc.index_in(rest, value_set=distinct)))
+    if keep_blank:
+        return trimmed
+    return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.large_string()), trimmed)
+
+
+def _one(arrow):
+    """One contiguous Arrow array (a chunked array's chunks joined)."""
+    import pyarrow as pa
+
+    return arrow.combine_chunks() if isinstance(arrow, pa.ChunkedArray) else arrow
+
+
+def _distinct(s: pd.Series) -> tuple[np.ndarray, list]:
+    """(index of each cell's value in the distinct values, the distinct values); a missing cell's index is -1."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    cells = _arrow_cells(s)
+    if cells is None:
+        codes, uniques = pd.factorize(s.to_numpy(dtype=object), use_na_sentinel=True)
+        return np.asarray(codes, dtype=np.intp), list(uniques)
+    distinct = pc.drop_null(pc.unique(cells))
+    codes = _one(pc.fill_null(pc.index_in(cells, value_set=distinct), -1))
+    return codes.to_numpy(zero_copy_only=False).astype(np.intp, copy=False), distinct.to_pylist()
 
 
 def parse_column(raw: pd.Series, spec: ColumnSpec) -> tuple[pd.Series, pd.Series, Optional[str], pd.Series]:
@@ -122,42 +195,56 @@ def parse_column(raw: pd.Series, spec: ColumnSpec) -> tuple[pd.Series, pd.Series
 
 def parse_column_blank(raw: pd.Series, spec: ColumnSpec
                        ) -> tuple[pd.Series, pd.Series, Optional[str], pd.Series, pd.Series]:
-    """:func:`parse_column` plus the mask of blank cells (so callers need not normalise the column again)."""
-    text = _norm(raw)
-    blank = (text.isna() | (text == "")).astype(bool)
-    parsed = _parse_text(text, blank, raw.index, spec)
-    return (*parsed, blank)
+    """:func:`parse_column` plus the mask of blank cells.
 
-
-def _parse_text(text: pd.Series, blank: pd.Series, index: pd.Index, spec: ColumnSpec
-                ) -> tuple[pd.Series, pd.Series, Optional[str], pd.Series]:
-    none = pd.Series(False, index=index)
+    Each distinct cell value is parsed once, by the same function the pydantic model runs on it
+    (schema.parse_int / parse_bool / parse_enum / clean_text), and the results are taken back to the
+    rows by index; a text column (mostly distinct values) is cleaned in Arrow instead.
+    """
+    if spec.kind not in _PARSERS:
+        raise ValueError(spec.kind)
+    index = raw.index
+    none = pd.Series(np.zeros(len(raw), dtype=bool), index=index)
     if spec.kind == "text":
-        return text.mask(blank), none, None, none
+        cells = _arrow_cells(raw)
+        if cells is not None:
+            values = _string_series(_clean_arrow(cells), index)
+            return values, none, None, none, values.isna().astype(bool)
+    codes, uniques = _distinct(raw)
+    parse = _PARSERS[spec.kind](spec)
+    results, errors = [], []
+    for v in uniques:
+        try:
+            results.append(parse(v))
+            errors.append(None)
+        except CellError as exc:
+            results.append(None)
+            errors.append(exc.code)
+    results.append(None)   # the missing cells (index -1 takes the last entry)
+    errors.append(None)
+    return _take_back(spec, results, errors, codes, index, none)
+
+
+def _take_back(spec: ColumnSpec, results: list, errors: list, codes: np.ndarray, index: pd.Index,
+               none: pd.Series) -> tuple[pd.Series, pd.Series, Optional[str], pd.Series, pd.Series]:
+    missing = np.array([r is None for r in results], dtype=bool)
+    bad_u = np.array([e is not None and e != "too_large" for e in errors], dtype=bool)
+    large_u = np.array([e == "too_large" for e in errors], dtype=bool)
+    blank = pd.Series((missing & ~bad_u & ~large_u)[codes], index=index)
+    bad = pd.Series(bad_u[codes], index=index)
+    large = pd.Series(large_u[codes], index=index) if spec.kind == "int" else none
     if spec.kind == "int":
-        t = text.mask(blank)
-        thousands = t.str.fullmatch(THOUSANDS_RE).fillna(False).astype(bool)
-        t = t.where(~thousands, t.str.replace(",", "", regex=False))
-        ok = t.str.fullmatch(INT_RE).fillna(False).astype(bool)
-        digits = t.where(ok).str.replace(r"\.0*$", "", regex=True)
-        # numbers longer than 10 digits cannot be counts: refuse before converting
-        too_long = (digits.str.lstrip("+-").str.len() > 10).fillna(False).astype(bool)
-        values = pd.to_numeric(digits.where(~too_long), errors="coerce").astype("Int64")
-        too_large = (values.abs() > MAX_INT).fillna(False).astype(bool) | too_long
-        return values.mask(too_large), ~blank & ~ok, "not_integer", too_large
-    if spec.kind == "bool":
-        low = text.str.lower().str.replace(r"^([01])\.0*$", r"\1", regex=True)
-        mapped = pd.Series(pd.NA, index=index, dtype="boolean")
-        mapped = mapped.mask(low.isin(YES).fillna(False).astype(bool), True)
-        mapped = mapped.mask(low.isin(NO).fillna(False).astype(bool), False)
-        bad = ~blank & mapped.isna()
-        return mapped, bad, "not_yes_no", none
-    if spec.kind == "enum":
-        lookup = enum_lookup(spec.enum)
-        mapped = text.str.lower().map(lookup, na_action="ignore").astype("string")
-        bad = ~blank & mapped.isna()
-        return mapped, bad, "not_in_choices", none
-    raise ValueError(spec.kind)
+        numbers = np.array([0 if r is None else r for r in results], dtype=np.int64)
+        values = pd.Series(pd.arrays.IntegerArray(numbers[codes], missing[codes]), index=index)
+    elif spec.kind == "bool":
+        flags = np.array([bool(r) for r in results], dtype=bool)
+        values = pd.Series(pd.arrays.BooleanArray(flags[codes], missing[codes]), index=index)
+    else:
+        import pyarrow as pa
+
+        labels = pa.array(results, type=pa.large_string())
+        values = _string_series(labels.take(pa.array(np.where(codes < 0, len(results) - 1, codes))), index)
+    return values, bad, _BAD_CODE.get(spec.kind), large, blank
 
 
 def _choices(spec: ColumnSpec) -> str:
