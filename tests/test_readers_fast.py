@@ -169,3 +169,30 @@ def test_each_distinct_value_parsed_by_the_model_functions(cells, chunks, name):
         assert large.tolist() == [e == "too_large" for _, e in expected]
         assert blank.tolist() == [v is None and e is None for v, e in expected]
         assert code == {"text": None, "int": "not_integer", "bool": "not_yes_no", "enum": "not_in_choices"}[spec.kind]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig"])
+def test_utf8_bytes_go_to_arrow_undecoded(tmp_path, monkeypatch, encoding):
+    """A UTF-8 file (BOM or not) reaches pyarrow as its own bytes, past the BOM and the header lines."""
+    lines = [["正安县学校基本情况表"]] + grid(schools(4))
+    lines[3][1] = " 第２小学"
+    f = write_csv(tmp_path / "s.csv", lines, encoding)
+    seen = []
+    real = readers._arrow_table
+    monkeypatch.setattr(readers, "_arrow_table", lambda text, *a: seen.append(type(text)) or real(text, *a))
+    fast = read_file(f, "schools")[0]
+    assert seen == [bytes]
+    monkeypatch.setattr(readers, "_arrow_table", lambda *args: None)
+    _same(fast, read_file(f, "schools")[0])
+    assert fast.encoding == encoding and fast.rows == [3, 4, 5, 6] and fast.data.iat[1, 1] == " 第２小学"
+
+
+def test_gb18030_past_plain_ascii_header_lines_is_decoded_as_before(tmp_path, monkeypatch):
+    """Header lines that are plain ASCII (valid UTF-8) over GB18030 rows: pyarrow refuses the bytes, and the
+    file is decoded as GB18030 and read as the exact reader reads it."""
+    headers = [c.name for c in TABLES["schools"].columns]
+    rows = [[r[c.zh] for c in TABLES["schools"].columns] for r in schools(3)]
+    f = write_csv(tmp_path / "s.csv", [headers] + rows, "gb18030")
+    fast, exact, answered = _both(f, monkeypatch)
+    _same(fast, exact)
+    assert answered == 1 and fast.encoding == "gb18030" and fast.data.iat[2, 1] == "第3小学"

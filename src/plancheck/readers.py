@@ -9,6 +9,7 @@ rows and footer rows are found here; totals and footers are reported as skipped.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -149,26 +150,32 @@ _TOTAL_END_RE = "(?:" + "|".join(TOTAL_ENDINGS) + ")$"
 
 
 def _first_filled(df: pd.DataFrame) -> pd.Series:
-    """The first non-blank cell of every row (stripped), "" for a blank row."""
-    first = pd.Series("", index=df.index, dtype=object)
+    """The first non-blank cell of every row (stripped), "" for a blank row (Arrow-backed strings)."""
+    first = None
     for c in df.columns:
         cell = df[c].astype(str).str.strip()
-        first = first.where(first != "", cell)
+        first = cell if first is None else first.where(first != "", cell)
         if not (first == "").any():
             break           # every row has its first cell: the other columns cannot change it
-    return first
+    return first if first is not None else pd.Series("", index=df.index, dtype=str)
 
 
 def _header_keys(first: pd.Series) -> pd.Series:
     """normalize_header of every first cell, computed once per distinct value; a cell of ASCII digits
     (a school code, a row number: the usual first cell) is its own key and is not computed at all."""
-    digits = first.astype(str).str.fullmatch(r"[0-9]+").fillna(False).to_numpy(dtype=bool)
-    key = first.astype(object).copy()
-    if not digits.all():
-        other = first[~digits]
-        keys = {v: normalize_header(v) for v in pd.unique(other.to_numpy(dtype=object))}
-        key[~digits] = other.map(keys)
-    return key
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    cells = pa.array(first.astype(str).to_numpy(dtype=object), type=pa.large_string()) \
+        if not isinstance(first.array, pd.arrays.ArrowStringArray) else first.array.__arrow_array__()
+    cells = cells.combine_chunks() if isinstance(cells, pa.ChunkedArray) else cells
+    other = pc.invert(pc.match_substring_regex(cells, r"^[0-9]+$"))
+    if pc.any(other).as_py():
+        rest = pc.filter(cells, other)
+        distinct = pc.unique(rest)
+        keys = pa.array([normalize_header(v) for v in distinct.to_pylist()], type=pa.large_string())
+        cells = pc.replace_with_mask(cells, other, pc.take(keys, pc.index_in(rest, value_set=distinct)))
+    return pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array([cells])), index=first.index, copy=False)
 
 
 def classify_rows(table: RawTable) -> RawTable:
@@ -305,9 +312,13 @@ def read_csv(path: Path, expect: Optional[str] = None, label: Optional[str] = No
     if size > MAX_FILE_BYTES:
         raise ReadError([E.make("too_large", file=file, detail_zh=f"文件过大（{size} 字节），不是报送表", detail_en=f"{size} bytes > {MAX_FILE_BYTES}: not a submission table")])
     with path.open("rb") as fh:
-        head = fh.read(MAX_LINE_BYTES + 1)
-        _check_head(head, file)
-        raw = head + fh.read()
+        _check_head(fh.read(MAX_LINE_BYTES + 1), file)
+        fh.seek(0)
+        raw = fh.read()
+    fast, tried = _utf8_arrow_table(raw, file, expect)
+    if fast is not None:
+        del raw         # the columns hold their own buffers: let the file's bytes go before classifying
+        return classify_rows(fast)
     text, encoding = decode_bytes(raw, file)
     del raw
     if "\x00" in text:
@@ -315,7 +326,35 @@ def read_csv(path: Path, expect: Optional[str] = None, label: Optional[str] = No
         raise ReadError([E.make("unknown_format", file=file, detail_zh=f"第 {at} 个字符是空字符，不是文本文件", detail_en=f"NUL character at position {at}: not a text file")])
     if not text.strip():
         raise ReadError([E.make("empty_file", file=file)])
-    return parse_csv_text(text, file, expect, encoding)
+    return parse_csv_text(text, file, expect, encoding, try_arrow=not (tried and encoding.startswith("utf-8")))
+
+
+UTF8_BOM = b"\xef\xbb\xbf"
+
+
+def _utf8_arrow_table(raw: bytes, file: str, expect: Optional[str]) -> tuple[Optional[RawTable], bool]:
+    """The pyarrow.csv fast path straight on the bytes of a UTF-8 file (BOM or not): nothing is decoded
+    but the first lines. Returns (table, whether the fast path was tried on a file that decodes as UTF-8);
+    (None, False) for anything :func:`decode_bytes` and :func:`parse_csv_text` must see (another encoding,
+    NUL bytes, an over-long first line), so their checks and messages stay the same."""
+    start = len(UTF8_BOM) if raw.startswith(UTF8_BOM) else 0
+    if b"\x00" in raw:
+        return None, False
+    try:  # the first 64k characters, as parse_csv_text sees them (an incomplete last character is left out)
+        head = codecs.utf_8_decode(raw[start:start + 4 * 65536 + 4], "strict", False)[0][:65536]
+    except UnicodeDecodeError:
+        return None, False
+    head_lines = head.splitlines()[:HEADER_SCAN_ROWS + 5]
+    if (any(len(line) > MAX_LINE_BYTES for line in head_lines[:-1]) or not head.strip()
+            or (len(head_lines) <= 1 and len(raw) - start > MAX_LINE_BYTES)):
+        return None, False
+    encoding = "utf-8-sig" if start else "utf-8"
+    import pyarrow as pa
+
+    try:
+        return _arrow_table(raw, _sniff_delimiter(head_lines), file, expect, encoding, start), True
+    except (UnicodeDecodeError, pa.ArrowInvalid):  # not UTF-8 after all (or Arrow refuses): the exact path decides
+        return None, False
 
 
 def _check_head(head: bytes, file: str) -> None:
@@ -366,14 +405,16 @@ def _sniff_delimiter(sample_lines: list[str]) -> str:
     return best
 
 
-def parse_csv_text(text: str, file: str, expect: Optional[str] = None, encoding: Optional[str] = None) -> RawTable:
+def parse_csv_text(text: str, file: str, expect: Optional[str] = None, encoding: Optional[str] = None,
+                   try_arrow: bool = True) -> RawTable:
+    """Cells of a decoded CSV text. ``try_arrow=False``: the pyarrow fast path already declined these bytes."""
     head_lines = text[:65536].splitlines()[:HEADER_SCAN_ROWS + 5]
     if any(len(line) > MAX_LINE_BYTES for line in head_lines[:-1]) or (
             len(head_lines) <= 1 and len(text) > MAX_LINE_BYTES):
         raise ReadError([E.make("too_large", file=file,
                                 detail_zh=f"有一行超过 {MAX_LINE_BYTES} 个字符，不是报送表", detail_en=f"a line longer than {MAX_LINE_BYTES} characters: not a submission table")])
     delimiter = _sniff_delimiter(head_lines)
-    fast = _arrow_table(text, delimiter, file, expect, encoding)
+    fast = _arrow_table(text, delimiter, file, expect, encoding) if try_arrow else None
     if fast is not None:
         return classify_rows(fast)
     # the header is looked for in the parsed records, so a quoted line break or a form feed in a
@@ -407,46 +448,58 @@ def parse_csv_text(text: str, file: str, expect: Optional[str] = None, encoding:
     return raw_table
 
 
-def _arrow_table(text: str, delimiter: str, file: str, expect: Optional[str],
-                 encoding: Optional[str]) -> Optional[RawTable]:
+def _arrow_table(text: str | bytes, delimiter: str, file: str, expect: Optional[str],
+                 encoding: Optional[str], start: int = 0) -> Optional[RawTable]:
     """The common case read by pyarrow.csv: no quote character, one record per line, every row as wide
     as the header. Anything else (blank lines, ragged rows, quoting, a lone CR) returns None and the
-    exact reader below keeps its row numbering and its messages."""
-    if '"' in text:
+    exact reader below keeps its row numbering and its messages.
+
+    ``text`` is the decoded text, or the raw UTF-8 bytes from ``start`` on (past a BOM): pyarrow then
+    reads the buffer in place and only the lines above the body are decoded; bytes that are not UTF-8
+    raise (UnicodeDecodeError, pyarrow.ArrowInvalid) instead of returning None.
+    """
+    raw = isinstance(text, bytes)
+    if text.find(b'"' if raw else '"', start) >= 0:
         return None
-    head_end = _line_end(text, HEADER_SCAN_ROWS)
-    prefix = text[:head_end]
+    head_end = _line_end(text, HEADER_SCAN_ROWS, start)
+    prefix = text[start:head_end].decode("utf-8") if raw else text[start:head_end]
     records = list(csv.reader(io.StringIO(prefix, newline=""), delimiter=delimiter))
     if len(records) != prefix.count("\n") + (0 if prefix.endswith("\n") else 1):
         return None  # a lone CR in the first lines
     idx, table = find_header(records, expect)
     if idx < 0:
         return None
-    body = text[_line_end(text, idx + 1):]
+    body_start = _line_end(text, idx + 1, start)
+    body = memoryview(text)[body_start:] if raw else text[body_start:].encode("utf-8")
+    whole = text if raw else body
+    lines = whole.count(b"\n", body_start if raw else 0) + (0 if whole.endswith(b"\n") else 1)
     headers = [h.strip() for h in records[idx]]
-    columns = _arrow_columns(body, delimiter, len(headers))
+    columns = _arrow_columns(body, lines, delimiter, len(headers), strict=raw)
+    del body, whole
     if columns is None:
         return None
     frame = pd.DataFrame({i: c.to_pandas() for i, c in enumerate(columns)})
-    start = idx + 2
+    start_row = idx + 2
     return RawTable(file=file, sheet=None, table=table, headers=headers, header_row=idx + 1, data=frame,
-                    rows=list(range(start, start + len(frame))), encoding=encoding)
+                    rows=list(range(start_row, start_row + len(frame))), encoding=encoding)
 
 
-def _line_end(text: str, lines: int) -> int:
-    """Offset just after the ``lines``-th "\n" (the end of the text if there are fewer)."""
-    pos = 0
+def _line_end(text: str | bytes, lines: int, start: int = 0) -> int:
+    """Offset just after the ``lines``-th newline from ``start`` (the end of the text if there are fewer)."""
+    newline = b"\n" if isinstance(text, bytes) else "\n"
+    pos = start
     for _ in range(lines):
-        nl = text.find("\n", pos)
+        nl = text.find(newline, pos)
         if nl < 0:
             return len(text)
         pos = nl + 1
     return pos
 
 
-def _arrow_columns(body: str, delimiter: str, width: int) -> Optional[list]:
-    """String columns of ``body`` (one record per line, each ``width`` cells), or None."""
-    if not body:
+def _arrow_columns(body, lines: int, delimiter: str, width: int, strict: bool = False) -> Optional[list]:
+    """String columns of ``body`` (a bytes-like buffer of ``lines`` lines, each ``width`` cells), or None.
+    ``strict``: let pyarrow.ArrowInvalid (e.g. bytes that are not UTF-8) through instead of returning None."""
+    if not len(body):
         return None
     import pyarrow as pa
     import pyarrow.csv as pacsv
@@ -457,19 +510,19 @@ def _arrow_columns(body: str, delimiter: str, width: int) -> Optional[list]:
         invalid.append(row.actual_columns)
         return "skip"
 
-    data = body.encode("utf-8")
     try:
         arrow = pacsv.read_csv(
-            pa.py_buffer(data),
-            read_options=pacsv.ReadOptions(autogenerate_column_names=True, block_size=1 << 24),
+            pa.py_buffer(body),
+            read_options=pacsv.ReadOptions(autogenerate_column_names=True, block_size=1 << 22),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char=False, newlines_in_values=False,
                                              invalid_row_handler=on_invalid),
-            convert_options=pacsv.ConvertOptions(column_types={f"f{i}": pa.string() for i in range(width)},
+            convert_options=pacsv.ConvertOptions(column_types={f"f{i}": pa.large_string() for i in range(width)},
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False))
     except pa.ArrowInvalid:
+        if strict:
+            raise
         return None
     # blank lines (skipped by Arrow) or a lone CR would shift every row number after them
-    lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
     if invalid or arrow.num_columns != width or lines != arrow.num_rows:
         return None
     return list(arrow.columns)

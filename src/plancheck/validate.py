@@ -339,9 +339,10 @@ def validate_table(raw: RawTable, table: str, out: _Collector,
         if extra > 0:
             out.dropped += extra
 
-    stype = None
+    stype = parsed_type = None
     if table == "schools" and "school_type" in where:
-        stype = parse_column(raw.data[where["school_type"]], spec.column("school_type"))[0]
+        parsed_type = parse_column_blank(raw.data[where["school_type"]], spec.column("school_type"))
+        stype = parsed_type[0]
 
     for col in spec.columns:
         if col.name not in where:
@@ -358,7 +359,8 @@ def validate_table(raw: RawTable, table: str, out: _Collector,
                     fatal = True
             typed[col.name] = pd.Series(pd.NA, index=raw.data.index, dtype=_dtype(col))
             continue
-        values, bad, code, large, blank = parse_column_blank(raw.data[where[col.name]], col)
+        parsed = parsed_type if col.name == "school_type" and parsed_type is not None else None
+        values, bad, code, large, blank = parsed or parse_column_blank(raw.data[where[col.name]], col)
         filled[col.name] = ~blank.to_numpy()
         if bad.any():
             pos = np.flatnonzero(bad.to_numpy())
@@ -471,10 +473,21 @@ def validate_table(raw: RawTable, table: str, out: _Collector,
     frame["_file"] = raw.file
     frame["_sheet"] = raw.sheet if raw.sheet is not None else ""
     frame["_row"] = rows
-    accepted = frame[~bad_row].reset_index(drop=True)
+    accepted = _keep_rows(frame, ~bad_row)
     counts.accepted = len(accepted)
     counts.rejected += int(bad_row.sum())
     return accepted, counts
+
+
+def _keep_rows(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
+    """The rows of ``frame`` to keep, without a copy when every row is kept, else column by column (each
+    column of ``frame`` is let go once filtered, so the whole table is never held twice)."""
+    if keep.all():
+        return frame
+    out = {}
+    for name in list(frame.columns):
+        out[name] = frame.pop(name)[keep].reset_index(drop=True)
+    return pd.DataFrame(out, copy=False)
 
 
 def column_map(raw: RawTable) -> dict[str, tuple[str, int]]:
@@ -606,7 +619,11 @@ def validate_tables(raws: Iterable[RawTable], milestone_ids: Optional[set[str]] 
         sub.sources.append(Source(raw.file, raw.sheet, raw.table, counts, raw.encoding, column_map(raw)))
     for name, frames in parts.items():
         frames = [f for f in frames if len(f)]
-        sub.tables[name] = pd.concat(frames, ignore_index=True) if frames else _typed_empty(name)
+        if len(frames) == 1:
+            sub.tables[name] = frames[0]     # one table read: no copy
+        else:
+            sub.tables[name] = pd.concat(frames, ignore_index=True) if frames else _typed_empty(name)
+        parts[name].clear()
         if len(frames) > 1:
             sub.tables[name], dropped = _cross_file_duplicates(name, sub.tables[name], out, sub)
             for file, sheet in dropped:
