@@ -196,3 +196,26 @@ def test_gb18030_past_plain_ascii_header_lines_is_decoded_as_before(tmp_path, mo
     fast, exact, answered = _both(f, monkeypatch)
     _same(fast, exact)
     assert answered == 1 and fast.encoding == "gb18030" and fast.data.iat[2, 1] == "第3小学"
+
+
+@pytest.mark.parametrize("ragged", [False, True])
+def test_sheet_cells_converted_column_wise_read_as_cell_by_cell(ragged):
+    """Workbook cells (as python-calamine gives them) become the same text column by column as one by one."""
+    from datetime import date, datetime
+
+    body = [[2152000123.0, True, None, "x", 1.0, 12.5, date(2021, 3, 1), 7],
+            [2152000124, False, float("nan"), "", 1, -0.0, datetime(2021, 3, 1, 8, 30), "7"],
+            [2152000125.0, 1.0, "", " 是 ", True, 1e20, None, 7.0]]
+    if ragged:
+        body[1] = body[1][:5]
+    width = 7
+    frame = readers._text_frame(body, width)
+    expected = [[readers._cell_text(v) for v in (r + [None] * width)[:width]] for r in body]
+    assert _cells(frame_table(frame)) == expected
+    assert expected[0][0] == "2152000123" and expected[2][1] == "1" and expected[0][1] == "true"
+    assert all(str(t) == "str" for t in frame.dtypes)
+
+
+def frame_table(frame: pd.DataFrame) -> readers.RawTable:
+    return readers.RawTable(file="x.xlsx", sheet="学校", table="schools", headers=[], header_row=1, data=frame,
+                            rows=[])

@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -559,6 +560,36 @@ def _cell_text(v: Any) -> str:
     return str(v)
 
 
+def _text_frame(body: list[list[Any]], width: int) -> pd.DataFrame:
+    """The cells of a sheet's data rows as text, column by column: each distinct value of a column is
+    converted once by :func:`_cell_text` (a school code stored as a number reads "2152000123")."""
+    if not body:
+        return pd.DataFrame({i: pd.Series([], dtype=object) for i in range(width)})
+    if len({len(r) for r in body}) == 1 and len(body[0]) >= width:
+        grid = np.empty((len(body), len(body[0])), dtype=object)
+        grid[:] = body
+        columns = [grid[:, j] for j in range(width)]
+    else:
+        columns = [np.asarray(c, dtype=object) for c in itertools.zip_longest(*body, fillvalue=None)][:width]
+        columns += [np.full(len(body), None, dtype=object)] * (width - len(columns))
+    return pd.DataFrame({i: _column_text(c) for i, c in enumerate(columns)})
+
+
+def _column_text(cells: np.ndarray) -> pd.Series:
+    """One column of cells as Arrow-backed text (the dtype ``astype(str)`` gives)."""
+    import pyarrow as pa
+
+    kinds = set(map(type, cells))
+    if not kinds <= {str}:
+        if bool in kinds:  # True == 1 == 1.0 would share one distinct value: convert cell by cell
+            cells = np.array([_cell_text(v) for v in cells], dtype=object)
+        else:
+            codes, distinct = pd.factorize(cells, use_na_sentinel=True)
+            texts = np.array([_cell_text(v) for v in distinct] + [""], dtype=object)   # index -1: missing -> ""
+            cells = texts[codes]
+    return pa.chunked_array([pa.array(cells, type=pa.large_string())]).to_pandas()
+
+
 def check_zip(path: Path, file: str) -> None:
     """Refuse truncated workbooks and zip bombs before a reader unpacks them."""
     try:
@@ -621,13 +652,13 @@ def read_excel(path: Path, expect: Optional[str] = None, sheet: Optional[str] = 
         if not rows:
             continue
         by_name = table_from_sheet_name(name)
-        text_rows = [[_cell_text(v) for v in r] for r in rows]
+        text_rows = [[_cell_text(v) for v in r] for r in rows[:HEADER_SCAN_ROWS]]
         idx, table = find_header(text_rows, by_name or expect)
         if idx < 0:
             if by_name:
                 raise ReadError([E.make("no_header", file=file, sheet=name,
-                                        scanned=min(len(text_rows), HEADER_SCAN_ROWS))])
-            if any(any(c.strip() for c in r) for r in text_rows):
+                                        scanned=min(len(rows), HEADER_SCAN_ROWS))])
+            if any(any(_cell_text(c).strip() for c in r) for r in rows):
                 # not a table we know: validate reports it (skipped sheet, or a file that is no submission)
                 tables.append(RawTable(file=file, sheet=name, table=None, headers=[], header_row=0,
                                        data=pd.DataFrame(), rows=[]))
@@ -635,12 +666,12 @@ def read_excel(path: Path, expect: Optional[str] = None, sheet: Optional[str] = 
         headers = [h.strip() for h in text_rows[idx]]
         while headers and not headers[-1]:
             headers.pop()
-        width = len(headers)
-        body = [(r + [""] * width)[:width] for r in text_rows[idx + 1:]]
-        frame = pd.DataFrame(body, columns=range(width), dtype=object) if body else pd.DataFrame(
-            {i: pd.Series([], dtype=object) for i in range(width)})
+        body = rows[idx + 1:]
+        del rows
+        frame = _text_frame(body, len(headers))
         raw = RawTable(file=file, sheet=name, table=table, headers=headers, header_row=idx + 1,
-                       data=frame.astype(str) if body else frame, rows=list(range(idx + 2, idx + 2 + len(body))))
+                       data=frame, rows=list(range(idx + 2, idx + 2 + len(body))))
+        del body
         tables.append(classify_rows(raw))
     if renamed is not None and tables:
         target = next((t for t in tables if t.table is not None), tables[0])
