@@ -201,7 +201,9 @@ def col(zh: str, *, kind: str, aliases: tuple[str, ...] = (), applies_to: tuple[
 class _Row(BaseModel):
     """A row of one table; the cross-column rules of that table run after the fields."""
 
-    model_config = ConfigDict(populate_by_name=True, extra="ignore", frozen=True)
+    # built on first use (after _spec has set the zh/en aliases): a run that only uses the
+    # vectorized validator never pays for building the row validators
+    model_config = ConfigDict(populate_by_name=True, extra="ignore", frozen=True, defer_build=True)
     table: ClassVar[str]
 
     @model_validator(mode="after")
@@ -320,7 +322,6 @@ def _spec(name: str, zh: str, model: type[BaseModel], aliases: tuple[str, ...]) 
         ))
         # The model accepts the English name, the Chinese header and every alias.
         info.validation_alias = AliasChoices(fname, extra["zh"], *extra["aliases"])
-    model.model_rebuild(force=True)
     key = next((c.name for c in cols if c.unique), None)
     return TableSpec(name=name, zh=zh, model=model, columns=tuple(cols), aliases=aliases, key=key,
                      columns_by_name={c.name: c for c in cols})
