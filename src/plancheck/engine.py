@@ -192,7 +192,7 @@ def _schools(df: pd.DataFrame, index, values=None, needed=None, limit: int = MAX
     cols = [c for c in ("school_name", "town", "school_id", "_file", "_row") if c in df]
     rows = df.loc[index, cols]
     out = []
-    for k, (i, r) in enumerate(zip(index, rows.itertuples(index=False))):
+    for k, r in enumerate(rows.itertuples(index=False)):
         rec = dict(zip(cols, r))
         value = values[k] if isinstance(values, list) else values
         need = value if needed == "value" else needed
