@@ -149,22 +149,39 @@ def _string_series(cells, index: pd.Index) -> pd.Series:
 def _clean_arrow(cells, keep_blank: bool = False):
     """:func:`schema.clean_text` over an Arrow string column. Arrow's ``utf8_trim_whitespace`` strips exactly
     what ``str.strip`` strips, and NFKC is the identity on ASCII, so only the distinct non-ASCII cells go
-    through Python (NFKC). ``keep_blank``: blank cells stay "" instead of becoming missing."""
+    through Python (NFKC). ``keep_blank``: blank cells stay "" instead of becoming missing.
+
+    A column that cleaning leaves as it is (the usual case) is returned as ``cells`` itself, sharing its
+    buffers, so the typed column costs no memory beside the raw one."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     trimmed = pc.utf8_trim_whitespace(cells)
+    if _byte_size(trimmed) == _byte_size(cells):
+        trimmed = cells     # nothing was trimmed (trimming only ever removes bytes)
     other = pc.invert(pc.fill_null(pc.string_is_ascii(cells), True))
     if pc.any(other).as_py():
-        trimmed, other = _one(trimmed), _one(other)
         rest = _one(pc.filter(cells, other))
         distinct = pc.unique(rest)
-        nfkc = pa.array([unicodedata.normalize("NFKC", v).strip() for v in distinct.to_pylist()],
-                        type=pa.large_string())
-        trimmed = pc.replace_with_mask(trimmed, other, pc.take(nfkc, pc.index_in(rest, value_set=distinct)))
+        values = distinct.to_pylist()
+        nfkc = [v if unicodedata.is_normalized("NFKC", v) else unicodedata.normalize("NFKC", v) for v in values]
+        if any(a.strip() != b.strip() for a, b in zip(nfkc, values)):
+            nfkc = pa.array([v.strip() for v in nfkc], type=pa.large_string())
+            trimmed, other = _one(trimmed), _one(other)
+            trimmed = pc.replace_with_mask(trimmed, other, pc.take(nfkc, pc.index_in(rest, value_set=distinct)))
     if keep_blank:
         return trimmed
-    return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.large_string()), trimmed)
+    blank = pc.equal(trimmed, "")
+    if not pc.any(blank).as_py():
+        return trimmed
+    return pc.if_else(blank, pa.scalar(None, pa.large_string()), trimmed)
+
+
+def _byte_size(cells) -> int:
+    """Bytes of text held by the cells of an Arrow string (chunked) array."""
+    import pyarrow.compute as pc
+
+    return int(pc.sum(pc.binary_length(cells)).as_py() or 0)
 
 
 def _one(arrow):
@@ -201,6 +218,12 @@ def parse_column_blank(raw: pd.Series, spec: ColumnSpec
     (schema.parse_int / parse_bool / parse_enum / clean_text), and the results are taken back to the
     rows by index; a text column (mostly distinct values) is cleaned in Arrow instead.
     """
+    return _parse_written(raw, spec)[:5]
+
+
+def _parse_written(raw: pd.Series, spec: ColumnSpec
+                   ) -> tuple[pd.Series, pd.Series, Optional[str], pd.Series, pd.Series, "_Written"]:
+    """:func:`parse_column_blank` plus the column's cells as written (for messages), which outlive ``raw``."""
     if spec.kind not in _PARSERS:
         raise ValueError(spec.kind)
     index = raw.index
@@ -209,7 +232,7 @@ def parse_column_blank(raw: pd.Series, spec: ColumnSpec
         cells = _arrow_cells(raw)
         if cells is not None:
             values = _string_series(_clean_arrow(cells), index)
-            return values, none, None, none, values.isna().astype(bool)
+            return values, none, None, none, values.isna().astype(bool), _Written(cells=cells)
     codes, uniques = _distinct(raw)
     parse = _PARSERS[spec.kind](spec)
     results, errors = [], []
@@ -222,7 +245,27 @@ def parse_column_blank(raw: pd.Series, spec: ColumnSpec
             errors.append(exc.code)
     results.append(None)   # the missing cells (index -1 takes the last entry)
     errors.append(None)
-    return _take_back(spec, results, errors, codes, index, none)
+    return (*_take_back(spec, results, errors, codes, index, none), _Written(codes=codes, uniques=uniques))
+
+
+class _Written:
+    """The cells of one column as written, kept for the messages once the raw column is let go: the Arrow
+    array of the cells (a text column, whose cleaned values mostly share its buffers), or each cell's index
+    among the distinct texts, in the smallest integer type that holds it (-1: a missing cell)."""
+
+    def __init__(self, cells: Any = None, codes: Optional[np.ndarray] = None, uniques: Optional[list] = None):
+        self.cells = cells
+        self.uniques = uniques
+        if codes is not None:
+            small = np.int8 if len(uniques) < 127 else np.int16 if len(uniques) < 32767 else np.int32
+            codes = codes.astype(small)
+        self.codes = codes
+
+    def at(self, pos: int) -> Any:
+        if self.cells is not None:
+            return self.cells[int(pos)].as_py()
+        code = int(self.codes[pos])
+        return self.uniques[code] if code >= 0 else None
 
 
 def _take_back(spec: ColumnSpec, results: list, errors: list, codes: np.ndarray, index: pd.Index,
@@ -327,12 +370,17 @@ def validate_table(raw: RawTable, table: str, out: _Collector,
     typed: dict[str, pd.Series] = {}
     filled: dict[str, np.ndarray] = {}      # non-blank cells of each column read (blank or not, as parsed)
     bad_row = np.zeros(n, dtype=bool)
+    written: dict[int, _Written] = {}       # column index -> its cells as written, once the raw column is gone
+    index = raw.data.index
+
+    def cell_value(pos: int, idx: int) -> Any:
+        return written[idx].at(pos) if idx in written else raw.data.iat[pos, idx]
 
     def cell_problem(code: str, col: ColumnSpec, positions: np.ndarray, values: Optional[pd.Series] = None, **params):
         idx = where.get(col.name)
         header = raw.headers[idx] if idx is not None else col.zh
         for pos in positions[: out.limit - len(out.items) + 1]:
-            value = raw.data.iat[pos, idx] if idx is not None else None
+            value = cell_value(pos, idx) if idx is not None else None
             out.add(E.make(code, column=header, row=int(rows[pos]), value=value,
                            cell=raw.cell_address(int(rows[pos]), idx) if idx is not None else None, **loc, **params))
         extra = len(positions) - (out.limit - len(out.items) + 1)
@@ -341,7 +389,7 @@ def validate_table(raw: RawTable, table: str, out: _Collector,
 
     stype = parsed_type = None
     if table == "schools" and "school_type" in where:
-        parsed_type = parse_column_blank(raw.data[where["school_type"]], spec.column("school_type"))
+        parsed_type = _parse_written(raw.data[where["school_type"]], spec.column("school_type"))
         stype = parsed_type[0]
 
     for col in spec.columns:
@@ -353,14 +401,17 @@ def validate_table(raw: RawTable, table: str, out: _Collector,
                 fatal = True
             elif col.name == "inclusive" and stype is not None:
                 # a missing 是否普惠 column is only acceptable if no private kindergarten needs it
-                own = parse_column(raw.data[where["ownership"]], spec.column("ownership"))[0] if "ownership" in where else None
+                own = _ownership(raw, where, typed, spec)
                 if own is not None and ((stype == "kindergarten") & (own == "private")).fillna(False).any():
                     out.add(E.make("missing_column", row=raw.header_row, zh=col.zh, en=col.name, **loc))
                     fatal = True
-            typed[col.name] = pd.Series(pd.NA, index=raw.data.index, dtype=_dtype(col))
+            typed[col.name] = pd.Series(pd.NA, index=index, dtype=_dtype(col))
             continue
         parsed = parsed_type if col.name == "school_type" and parsed_type is not None else None
-        values, bad, code, large, blank = parsed or parse_column_blank(raw.data[where[col.name]], col)
+        idx = where[col.name]
+        values, bad, code, large, blank, written[idx] = parsed or _parse_written(raw.data[idx], col)
+        parsed = parsed_type = None
+        del raw.data[idx]                   # let the raw column go: its messages read ``written``
         filled[col.name] = ~blank.to_numpy()
         if bad.any():
             pos = np.flatnonzero(bad.to_numpy())
@@ -375,7 +426,9 @@ def validate_table(raw: RawTable, table: str, out: _Collector,
             bad_row |= large.to_numpy()
         typed[col.name] = values
 
-    frame = pd.DataFrame(typed)
+    raw.data = raw.data.iloc[:, :0]         # columns not read (unknown, info) go too; the row count stays
+    frame = pd.DataFrame(typed, copy=False)
+    del typed
     if n == 0 and not fatal:
         out.add(E.make("sheet_not_submitted" if empty_ok else "no_data_rows", row=raw.header_row, **loc))
     if fatal:
@@ -396,7 +449,7 @@ def validate_table(raw: RawTable, table: str, out: _Collector,
             if stray.any():
                 pos = np.flatnonzero(stray)
                 for p in pos:
-                    _stray(out, raw, where, col, int(p), rows, loc, st.iat[p])
+                    _stray(out, raw, where, col, int(p), rows, loc, st.iat[p], cell_value)
                 frame[col.name] = value.mask(pd.Series(stray, index=frame.index))
             missing = (known & applicable & ~present)
             if col.name == "inclusive":
@@ -467,11 +520,11 @@ def validate_table(raw: RawTable, table: str, out: _Collector,
             bad_row |= dup
 
     if table == "schools":
-        _consistency_warnings(frame, raw, where, rows, out, bad_row)
+        _consistency_warnings(frame, raw, where, rows, out, bad_row, cell_value)
     _check_totals(raw, where, spec, frame, bad_row, out)
 
-    frame["_file"] = raw.file
-    frame["_sheet"] = raw.sheet if raw.sheet is not None else ""
+    frame["_file"] = _constant(raw.file, frame.index)
+    frame["_sheet"] = _constant(raw.sheet if raw.sheet is not None else "", frame.index)
     frame["_row"] = rows
     accepted = _keep_rows(frame, ~bad_row)
     counts.accepted = len(accepted)
@@ -488,6 +541,21 @@ def _keep_rows(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
     for name in list(frame.columns):
         out[name] = frame.pop(name)[keep].reset_index(drop=True)
     return pd.DataFrame(out, copy=False)
+
+
+def _constant(text: str, index: pd.Index) -> pd.Series:
+    """The same text on every row (the file and sheet of a table's rows), one byte a row."""
+    return pd.Series(pd.Categorical.from_codes(np.zeros(len(index), dtype=np.int8), categories=[text]), index=index)
+
+
+def _ownership(raw: RawTable, where: dict[str, int], typed: dict[str, pd.Series], spec: TableSpec
+               ) -> Optional[pd.Series]:
+    """The parsed 办学性质 column (already parsed, or parsed now from the raw column), None without it."""
+    if "ownership" in typed:
+        return typed["ownership"]
+    if "ownership" not in where:
+        return None
+    return parse_column(raw.data[where["ownership"]], spec.column("ownership"))[0]
 
 
 def column_map(raw: RawTable) -> dict[str, tuple[str, int]]:
@@ -509,15 +577,17 @@ def _dtype(col: ColumnSpec) -> str:
     return {"int": "Int64", "bool": "boolean"}.get(col.kind, "string")
 
 
-def _stray(out: _Collector, raw: RawTable, where, col: ColumnSpec, pos: int, rows, loc, school_type) -> None:
+def _stray(out: _Collector, raw: RawTable, where, col: ColumnSpec, pos: int, rows, loc, school_type,
+           cell_value: Callable[[int, int], Any]) -> None:
     idx = where[col.name]
-    out.add(E.make("not_applicable", column=raw.headers[idx], row=int(rows[pos]), value=raw.data.iat[pos, idx],
+    out.add(E.make("not_applicable", column=raw.headers[idx], row=int(rows[pos]), value=cell_value(pos, idx),
                    cell=raw.cell_address(int(rows[pos]), idx), school_type_zh=TYPE_ZH.get(school_type, school_type),
                    school_type_en=TYPE_EN.get(school_type, str(school_type)),
                    **loc))
 
 
-def _consistency_warnings(frame: pd.DataFrame, raw: RawTable, where, rows, out: _Collector, bad_row) -> None:
+def _consistency_warnings(frame: pd.DataFrame, raw: RawTable, where, rows, out: _Collector, bad_row,
+                          cell_value: Callable[[int, int], Any]) -> None:
     if "students" not in where or "classes" not in where:
         return
     ok = ~bad_row & (frame["classes"] > 0).fillna(False).to_numpy(dtype=bool)
@@ -528,7 +598,7 @@ def _consistency_warnings(frame: pd.DataFrame, raw: RawTable, where, rows, out: 
     idx = where["classes"]
     for code, mask in (("class_size_high", high), ("kindergarten_class_size_high", kg)):
         for p in np.flatnonzero(mask):
-            out.add(E.make(code, column=raw.headers[idx], row=int(rows[p]), value=raw.data.iat[p, idx],
+            out.add(E.make(code, column=raw.headers[idx], row=int(rows[p]), value=cell_value(p, idx),
                            cell=raw.cell_address(int(rows[p]), idx), average=round(float(avg.iat[p]), 1),
                            file=raw.file, sheet=raw.sheet))
 
