@@ -184,3 +184,32 @@ def test_messages_show_one_language_each():
     assert dup.message("zh") == "与 t.csv 第 2 行 重复" and dup.message("en") == "duplicates t.csv row 2"
     assert "是否应为" in unknown.message("zh") and "did you mean" not in unknown.message("zh")
     assert "did you mean" in unknown.message("en") and "是否应为" not in unknown.message("en")
+
+
+def test_messages_quote_cells_as_written_after_the_raw_columns_are_let_go(tmp_path):
+    """validate_table releases each raw column once parsed; every message still quotes the cell as written
+    (full-width digits, spaces kept), through the Arrow reader's columns and through object columns."""
+    from plancheck.readers import read_csv
+
+    spec = TABLES["schools"]
+    rows = [{c.name: "" for c in spec.columns} for _ in range(3)]
+    for i, r in enumerate(rows):
+        r.update(school_id=str(i + 1), school_name=f"学校{i}", town="安场镇", school_type="小学", ownership="公办",
+                 students="30", classes="3", large_classes="0", dropouts="0", health_data_reported="是",
+                 guards_in_place="是", closed_campus="是", alarm_linked="是", antiterror_standard="是",
+                 bullying_incidents="0", supervisor_assigned="是")
+    rows[0]["bullying_incidents"] = " －１ "       # below_minimum, quoted as written (not as -1)
+    rows[1]["school_type"] = " 大学"               # not_in_choices
+    rows[2]["inclusive"] = "是 "                   # not_applicable to a primary school
+    rows[2]["school_id"] = "1"                      # duplicate of row 2
+    path = tmp_path / "s.csv"
+    path.write_text(",".join(c.name for c in spec.columns) + "\n" +
+                    "".join(",".join(r[c.name] for c in spec.columns) + "\n" for r in rows), encoding="utf-8")
+    expected = {("below_minimum", 2): " －１ ", ("not_in_choices", 3): " 大学", ("not_applicable", 4): "是 ",
+                ("duplicate_key", 4): "1"}
+    for raw in (read_csv(path), raw_table(rows, "schools")):
+        out = _Collector(100)
+        validate_table(raw, "schools", out)
+        got = {(p.code, p.row): p.value for p in out.items if p.code in {code for code, _ in expected}}
+        assert got == expected
+        assert len(raw.data.columns) == 0 and len(raw.data) == 3   # released, row count kept
