@@ -219,3 +219,30 @@ def test_sheet_cells_converted_column_wise_read_as_cell_by_cell(ragged):
 def frame_table(frame: pd.DataFrame) -> readers.RawTable:
     return readers.RawTable(file="x.xlsx", sheet="学校", table="schools", headers=[], header_row=1, data=frame,
                             rows=[])
+
+
+def test_read_file_uses_arrow_jemalloc_pool_unless_chosen(tmp_path, monkeypatch):
+    """The reader switches Arrow to jemalloc (lower peak memory, measured in bench/README.md), but an
+    ARROW_DEFAULT_MEMORY_POOL set by the user is left alone."""
+    import pyarrow as pa
+    import pytest
+
+    from plancheck.readers import read_file
+
+    try:
+        pa.jemalloc_memory_pool()
+    except (NotImplementedError, pa.ArrowNotImplementedError):
+        pytest.skip("this pyarrow build has no jemalloc")
+    path = tmp_path / "p.csv"
+    path.write_text("乡镇,3-5岁幼儿数\n安场镇,10\n", encoding="utf-8")
+    before = pa.default_memory_pool()
+    try:
+        pa.set_memory_pool(pa.system_memory_pool())
+        monkeypatch.setenv("ARROW_DEFAULT_MEMORY_POOL", "system")
+        read_file(path)
+        assert pa.default_memory_pool().backend_name == "system"
+        monkeypatch.delenv("ARROW_DEFAULT_MEMORY_POOL")
+        read_file(path)
+        assert pa.default_memory_pool().backend_name == "jemalloc"
+    finally:
+        pa.set_memory_pool(before)
