@@ -597,7 +597,7 @@ def check_zip(path: Path, file: str) -> None:
             total = sum(i.file_size for i in zf.infolist())
             packed = sum(i.compress_size for i in zf.infolist()) or 1
     except (zipfile.BadZipFile, OSError) as exc:
-        raise ReadError([E.make("file_unreadable", file=file, detail_zh=f"工作簿已损坏或不完整", detail_en=f"damaged or truncated workbook ({exc})")]) from None
+        raise ReadError([E.make("file_unreadable", file=file, detail_zh="工作簿已损坏或不完整", detail_en=f"damaged or truncated workbook ({exc})")]) from None
     if total > MAX_XLSX_UNCOMPRESSED or total / packed > MAX_ZIP_RATIO:
         raise ReadError([E.make("too_large", file=file,
                                 detail_zh=f"工作簿解压后达 {total} 字节（压缩比 {total // packed}:1），拒绝读取", detail_en=f"the workbook unpacks to {total} bytes (ratio {total // packed}:1); refused")])

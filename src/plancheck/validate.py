@@ -193,7 +193,6 @@ def _one(arrow):
 
 def _distinct(s: pd.Series) -> tuple[np.ndarray, list]:
     """(index of each cell's value in the distinct values, the distinct values); a missing cell's index is -1."""
-    import pyarrow as pa
     import pyarrow.compute as pc
 
     cells = _arrow_cells(s)
