@@ -376,3 +376,13 @@ def test_user_text_is_never_rich_markup(tmp_path):
     assert r.exit_code == 1
     flat = r.stdout.replace("\n", "").replace("│", "").replace(" ", "")
     assert "[/]坏[boldred]学校[/boldred]" in flat  # shown as written, not as formatting
+
+
+def test_report_shortcut_picks_the_format_from_the_suffix(tmp_path):
+    md = tmp_path / "summary.md"
+    r = invoke("report", XLSX, "-o", md, "--term", "2021秋季")
+    assert r.exit_code == 0  # a report was written; --fail-on never is its default
+    text = md.read_text(encoding="utf-8")
+    assert text.startswith("# ") and "2021秋季" in text
+    r = CliRunner().invoke(app, ["report", XLSX, "-o", str(tmp_path / "summary.doc")])
+    assert r.exit_code == 2 and not md.with_suffix(".doc").exists()

@@ -130,17 +130,13 @@ def report(
     errors_out: Optional[Path] = ErrorsOutOpt,
 ) -> None:
     """Write the compliance summary for the bureau's meeting (生成报告), e.g. -o summary.md."""
-    from .runner import RunOptions, execute_run
-
     chosen = SUFFIX_FORMATS.get(output.suffix.lower())
     if chosen is None:
         raise typer.BadParameter(f"cannot tell the format from “{output.suffix}”; use .md, .html, .xml or .json",
                                  param_hint="--output")
-    code = execute_run(RunOptions(schools=path, population=population, milestones=milestones, targets=targets,
-                                  output_format=chosen, output=output, lang=lang.value, errors_out=errors_out,
-                                  by=[b.value for b in by], term=term, fail_on=fail_on.value, baseline=baseline,
-                                  roster=roster))
-    raise typer.Exit(code)
+    run(path=path, population=population, milestones=milestones, targets=targets,
+        output_format=OutputFormat(chosen), output=output, by=by, term=term, fail_on=fail_on, baseline=baseline,
+        roster=roster, lang=lang, errors_out=errors_out)
 
 
 @app.command()
