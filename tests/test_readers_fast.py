@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from plancheck import readers
 from plancheck.readers import read_file
 from plancheck.schema import TABLES, CellError, clean_text, normalize_header, parse_bool, parse_enum, parse_int
-from plancheck.validate import _norm, parse_column_blank
+from plancheck.columns import _norm, parse_column_blank
 from sheet_fixtures import SCHOOL_HEADERS, grid, schools, write_csv
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from plancheck.roster import apply_roster
-from plancheck.validate import school_obligations, validate_paths
+from plancheck.obligations import school_obligations
+from plancheck.validate import validate_paths
 from sheet_fixtures import compact, grid, school, write_csv, write_xlsx
 
 

@@ -9,7 +9,8 @@ from pydantic import ValidationError
 
 from plancheck.readers import RawTable, classify_rows
 from plancheck.schema import ENUM_ZH, NO, TABLES, YES, ColumnSpec, parse_bool, parse_int
-from plancheck.validate import _Collector, parse_column, validate_table
+from plancheck.columns import parse_column
+from plancheck.validate import _Collector, validate_table
 
 INT_CELLS = st.one_of(st.integers(-3, 3000).map(str), st.sampled_from(
     ["", " ", "1,234", "12.0", "１２", " 7 ", "0.00", "abc", "12.5", "1e30", "12345678901", "999999999",

@@ -23,7 +23,8 @@ from . import errors as E
 from .errors import Problem
 from .readers import RawTable, ReadError, read_file
 from .schema import TABLES, header_lookup, normalize_header
-from .validate import Submission, parse_column
+from .columns import parse_column
+from .validate import Submission
 
 ROSTER_COLUMNS = ("school_id", "school_name", "town", "school_type", "ownership")
 

@@ -267,7 +267,7 @@ def execute_validate(opts: RunOptions) -> int:
     """
     from .errors import sort_problems
     from .report import jsonfmt, table
-    from .validate import school_obligations
+    from .obligations import school_obligations
 
     check_writable(opts.output, opts.errors_out)
     out, err = build_consoles(opts.output)

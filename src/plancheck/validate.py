@@ -10,9 +10,7 @@ the models.
 from __future__ import annotations
 
 import difflib
-import unicodedata
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from typing import Any, Callable, Iterable, Optional
 
@@ -20,10 +18,11 @@ import numpy as np
 import pandas as pd
 
 from . import errors as E
+from .columns import Written, parse_column, parse_written
 from .errors import Problem
 from .readers import RawTable, ReadError, list_folder, read_file, skipped_in_folder
-from .schema import (ENUM_ZH, INFO_HEADERS, MAX_INT, TABLES, CellError, ColumnSpec, TableSpec, clean_text, header_lookup,
-                     normalize_header, parse_bool, parse_enum, parse_int)
+from .schema import (ENUM_ZH, INFO_HEADERS, MAX_INT, TABLES, ColumnSpec, TableSpec, header_lookup,
+                     normalize_header)
 
 SKIP_CODES = ("total_row_skipped", "footer_row_skipped", "header_row_skipped")
 #: How many located problems are kept per run; beyond it they are only counted.
@@ -98,195 +97,6 @@ class Submission:
             if table is None or s.table == table:
                 total.add(s.counts)
         return total
-
-
-# ------------------------------------------------------------------ columns
-#: The per-value parser of each kind of column: the functions the pydantic models run (schema.py).
-_PARSERS: dict[str, Callable[[ColumnSpec], Callable[[Any], Any]]] = {
-    "text": lambda spec: clean_text,
-    "int": lambda spec: parse_int,
-    "bool": lambda spec: parse_bool,
-    "enum": lambda spec: partial(parse_enum, spec.enum),
-}
-#: The one code a bad cell of each kind gets (ints may also be too_large, reported apart).
-_BAD_CODE = {"int": "not_integer", "bool": "not_yes_no", "enum": "not_in_choices"}
-
-
-def _norm(s: pd.Series) -> pd.Series:
-    """NFKC + strip of every cell (None/NaN stay missing): :func:`schema.clean_text`'s text, blank kept as ""."""
-    cells = _arrow_cells(s)
-    if cells is None:
-        return pd.Series([None if _missing(v) else unicodedata.normalize("NFKC", str(v)).strip()
-                          for v in s.to_numpy(dtype=object)], index=s.index, dtype="string")
-    return _string_series(_clean_arrow(cells, keep_blank=True), s.index)
-
-
-def _missing(v: Any) -> bool:
-    return v is None or v is pd.NA or (isinstance(v, float) and v != v)
-
-
-def _arrow_cells(s: pd.Series):
-    """The cells of a column as one Arrow (large) string array or chunked array, without copying an
-    Arrow-backed column; None when a cell is not text (then the per-value path reads it)."""
-    import pyarrow as pa
-
-    if isinstance(s.array, pd.arrays.ArrowStringArray):
-        cells = s.array.__arrow_array__()
-        return cells if pa.types.is_large_string(cells.type) else cells.cast(pa.large_string())
-    try:
-        return pa.array(s.to_numpy(dtype=object), type=pa.large_string(), from_pandas=True)
-    except (pa.ArrowTypeError, pa.ArrowInvalid):
-        return None
-
-
-def _string_series(cells, index: pd.Index) -> pd.Series:
-    import pyarrow as pa
-
-    chunked = cells if isinstance(cells, pa.ChunkedArray) else pa.chunked_array([cells])
-    return pd.Series(pd.arrays.ArrowStringArray(chunked), index=index, copy=False)
-
-
-def _clean_arrow(cells, keep_blank: bool = False):
-    """:func:`schema.clean_text` over an Arrow string column. Arrow's ``utf8_trim_whitespace`` strips exactly
-    what ``str.strip`` strips, and NFKC is the identity on ASCII, so only the distinct non-ASCII cells go
-    through Python (NFKC). ``keep_blank``: blank cells stay "" instead of becoming missing.
-
-    A column that cleaning leaves as it is (the usual case) is returned as ``cells`` itself, sharing its
-    buffers, so the typed column costs no memory beside the raw one."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    trimmed = pc.utf8_trim_whitespace(cells)
-    if _byte_size(trimmed) == _byte_size(cells):
-        trimmed = cells     # nothing was trimmed (trimming only ever removes bytes)
-    other = pc.invert(pc.fill_null(pc.string_is_ascii(cells), True))
-    if pc.any(other).as_py():
-        rest = _one(pc.filter(cells, other))
-        distinct = pc.unique(rest)
-        values = distinct.to_pylist()
-        nfkc = [v if unicodedata.is_normalized("NFKC", v) else unicodedata.normalize("NFKC", v) for v in values]
-        if any(a.strip() != b.strip() for a, b in zip(nfkc, values)):
-            nfkc = pa.array([v.strip() for v in nfkc], type=pa.large_string())
-            trimmed, other = _one(trimmed), _one(other)
-            trimmed = pc.replace_with_mask(trimmed, other, pc.take(nfkc, pc.index_in(rest, value_set=distinct)))
-    if keep_blank:
-        return trimmed
-    blank = pc.equal(trimmed, "")
-    if not pc.any(blank).as_py():
-        return trimmed
-    return pc.if_else(blank, pa.scalar(None, pa.large_string()), trimmed)
-
-
-def _byte_size(cells) -> int:
-    """Bytes of text held by the cells of an Arrow string (chunked) array."""
-    import pyarrow.compute as pc
-
-    return int(pc.sum(pc.binary_length(cells)).as_py() or 0)
-
-
-def _one(arrow):
-    """One contiguous Arrow array (a chunked array's chunks joined)."""
-    import pyarrow as pa
-
-    return arrow.combine_chunks() if isinstance(arrow, pa.ChunkedArray) else arrow
-
-
-def _distinct(s: pd.Series) -> tuple[np.ndarray, list]:
-    """(index of each cell's value in the distinct values, the distinct values); a missing cell's index is -1."""
-    import pyarrow.compute as pc
-
-    cells = _arrow_cells(s)
-    if cells is None:
-        codes, uniques = pd.factorize(s.to_numpy(dtype=object), use_na_sentinel=True)
-        return np.asarray(codes, dtype=np.intp), list(uniques)
-    distinct = pc.drop_null(pc.unique(cells))
-    codes = _one(pc.fill_null(pc.index_in(cells, value_set=distinct), -1))
-    return codes.to_numpy(zero_copy_only=False).astype(np.intp, copy=False), distinct.to_pylist()
-
-
-def parse_column(raw: pd.Series, spec: ColumnSpec) -> tuple[pd.Series, pd.Series, Optional[str], pd.Series]:
-    """Parse one column: (typed values, mask of bad cells, error code for bad cells, mask of too-large numbers)."""
-    return parse_column_blank(raw, spec)[:4]
-
-
-def parse_column_blank(raw: pd.Series, spec: ColumnSpec
-                       ) -> tuple[pd.Series, pd.Series, Optional[str], pd.Series, pd.Series]:
-    """:func:`parse_column` plus the mask of blank cells.
-
-    Each distinct cell value is parsed once, by the same function the pydantic model runs on it
-    (schema.parse_int / parse_bool / parse_enum / clean_text), and the results are taken back to the
-    rows by index; a text column (mostly distinct values) is cleaned in Arrow instead.
-    """
-    return _parse_written(raw, spec)[:5]
-
-
-def _parse_written(raw: pd.Series, spec: ColumnSpec
-                   ) -> tuple[pd.Series, pd.Series, Optional[str], pd.Series, pd.Series, "_Written"]:
-    """:func:`parse_column_blank` plus the column's cells as written (for messages), which outlive ``raw``."""
-    if spec.kind not in _PARSERS:
-        raise ValueError(spec.kind)
-    index = raw.index
-    none = pd.Series(np.zeros(len(raw), dtype=bool), index=index)
-    if spec.kind == "text":
-        cells = _arrow_cells(raw)
-        if cells is not None:
-            values = _string_series(_clean_arrow(cells), index)
-            return values, none, None, none, values.isna().astype(bool), _Written(cells=cells)
-    codes, uniques = _distinct(raw)
-    parse = _PARSERS[spec.kind](spec)
-    results, errors = [], []
-    for v in uniques:
-        try:
-            results.append(parse(v))
-            errors.append(None)
-        except CellError as exc:
-            results.append(None)
-            errors.append(exc.code)
-    results.append(None)   # the missing cells (index -1 takes the last entry)
-    errors.append(None)
-    return (*_take_back(spec, results, errors, codes, index, none), _Written(codes=codes, uniques=uniques))
-
-
-class _Written:
-    """The cells of one column as written, kept for the messages once the raw column is let go: the Arrow
-    array of the cells (a text column, whose cleaned values mostly share its buffers), or each cell's index
-    among the distinct texts, in the smallest integer type that holds it (-1: a missing cell)."""
-
-    def __init__(self, cells: Any = None, codes: Optional[np.ndarray] = None, uniques: Optional[list] = None):
-        self.cells = cells
-        self.uniques = uniques
-        if codes is not None:
-            small = np.int8 if len(uniques) < 127 else np.int16 if len(uniques) < 32767 else np.int32
-            codes = codes.astype(small)
-        self.codes = codes
-
-    def at(self, pos: int) -> Any:
-        if self.cells is not None:
-            return self.cells[int(pos)].as_py()
-        code = int(self.codes[pos])
-        return self.uniques[code] if code >= 0 else None
-
-
-def _take_back(spec: ColumnSpec, results: list, errors: list, codes: np.ndarray, index: pd.Index,
-               none: pd.Series) -> tuple[pd.Series, pd.Series, Optional[str], pd.Series, pd.Series]:
-    missing = np.array([r is None for r in results], dtype=bool)
-    bad_u = np.array([e is not None and e != "too_large" for e in errors], dtype=bool)
-    large_u = np.array([e == "too_large" for e in errors], dtype=bool)
-    blank = pd.Series((missing & ~bad_u & ~large_u)[codes], index=index)
-    bad = pd.Series(bad_u[codes], index=index)
-    large = pd.Series(large_u[codes], index=index) if spec.kind == "int" else none
-    if spec.kind == "int":
-        numbers = np.array([0 if r is None else r for r in results], dtype=np.int64)
-        values = pd.Series(pd.arrays.IntegerArray(numbers[codes], missing[codes]), index=index)
-    elif spec.kind == "bool":
-        flags = np.array([bool(r) for r in results], dtype=bool)
-        values = pd.Series(pd.arrays.BooleanArray(flags[codes], missing[codes]), index=index)
-    else:
-        import pyarrow as pa
-
-        labels = pa.array(results, type=pa.large_string())
-        values = _string_series(labels.take(pa.array(np.where(codes < 0, len(results) - 1, codes))), index)
-    return values, bad, _BAD_CODE.get(spec.kind), large, blank
 
 
 def _choices(spec: ColumnSpec) -> str:
@@ -369,7 +179,7 @@ def validate_table(raw: RawTable, table: str, out: _Collector,
     typed: dict[str, pd.Series] = {}
     filled: dict[str, np.ndarray] = {}      # non-blank cells of each column read (blank or not, as parsed)
     bad_row = np.zeros(n, dtype=bool)
-    written: dict[int, _Written] = {}       # column index -> its cells as written, once the raw column is gone
+    written: dict[int, Written] = {}       # column index -> its cells as written, once the raw column is gone
     index = raw.data.index
 
     def cell_value(pos: int, idx: int) -> Any:
@@ -388,7 +198,7 @@ def validate_table(raw: RawTable, table: str, out: _Collector,
 
     stype = parsed_type = None
     if table == "schools" and "school_type" in where:
-        parsed_type = _parse_written(raw.data[where["school_type"]], spec.column("school_type"))
+        parsed_type = parse_written(raw.data[where["school_type"]], spec.column("school_type"))
         stype = parsed_type[0]
 
     for col in spec.columns:
@@ -408,7 +218,7 @@ def validate_table(raw: RawTable, table: str, out: _Collector,
             continue
         parsed = parsed_type if col.name == "school_type" and parsed_type is not None else None
         idx = where[col.name]
-        values, bad, code, large, blank, written[idx] = parsed or _parse_written(raw.data[idx], col)
+        values, bad, code, large, blank, written[idx] = parsed or parse_written(raw.data[idx], col)
         parsed = parsed_type = None
         del raw.data[idx]                   # let the raw column go: its messages read ``written``
         filled[col.name] = ~blank.to_numpy()
@@ -820,44 +630,3 @@ def validate_paths(paths: dict[str, Optional[Path]], milestone_ids: Optional[set
                    progress: Optional[Callable[[int, int, Path], None]] = None) -> Submission:
     raws, problems = read_paths(paths, progress)
     return validate_tables(raws, milestone_ids, max_problems, problems)
-
-
-# ------------------------------------------------------------------ a school's own obligations (validate)
-#: (column, problem code) of counts that the plan wants at zero for every school.
-ZERO_COUNTS = (("large_classes", "obligation_large_classes"), ("dropouts", "obligation_dropouts"),
-               ("bullying_incidents", "obligation_bullying"))
-#: yes/no items every school must have (the plan's security and supervision targets), and health data.
-MUST_HAVE = (("guards_in_place", "obligation_security"), ("closed_campus", "obligation_security"),
-             ("alarm_linked", "obligation_security"), ("antiterror_standard", "obligation_security"),
-             ("supervisor_assigned", "obligation_security"), ("health_data_reported", "obligation_health_data"))
-
-
-def school_obligations(sub: Submission) -> list[Problem]:
-    """Each accepted school's own shortfalls against the plan, located at its cell: warnings
-    (``plancheck validate`` turns them into exit code 1). Rows flagged ``_missing`` (roster placeholders) are left out.
-    """
-    df = sub.tables.get("schools")
-    if df is None or df.empty:
-        return []
-    if "_missing" in df:
-        df = df[~df["_missing"].astype(bool)]
-    out: list[Problem] = []
-    for column, code in ZERO_COUNTS:
-        hit = (df[column].fillna(0) > 0).to_numpy(dtype=bool)
-        out.extend(_obligation(sub, df, i, column, code, count=int(df[column].iat[i])) for i in np.flatnonzero(hit))
-    for column, code in MUST_HAVE:
-        hit = (df[column] == False).fillna(False).to_numpy(dtype=bool)  # noqa: E712  (blank = not applicable)
-        out.extend(_obligation(sub, df, i, column, code, item=TABLES["schools"].column(column).zh)
-                   for i in np.flatnonzero(hit))
-    return E.sort_problems(out)
-
-
-def _obligation(sub: Submission, df: pd.DataFrame, i: int, column: str, code: str, **params) -> Problem:
-    r = df.iloc[i]
-    sheet = r["_sheet"] or None
-    src = sub.source(str(r["_file"]), sheet, "schools")
-    header, cell = src.locate(column, int(r["_row"])) if src else (TABLES["schools"].column(column).zh, None)
-    value = df[column].iat[i]
-    shown = ("是" if value else "否") if isinstance(value, (bool, np.bool_)) else value
-    return E.make(code, file=str(r["_file"]), sheet=sheet, row=int(r["_row"]), column=header, cell=cell,
-                  value=shown, name=str(r["school_name"]), **params)
