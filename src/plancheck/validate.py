@@ -238,7 +238,8 @@ def validate_table(raw: RawTable, table: str, out: _Collector,
     raw.data = raw.data.iloc[:, :0]         # columns not read (unknown, info) go too; the row count stays
     frame = pd.DataFrame(typed, copy=False)
     del typed
-    if n == 0 and not fatal:
+    not_reported = any(p.code == "milestones_not_reported" for p in raw.problems)
+    if n == 0 and not fatal and not (empty_ok and not_reported):  # that note already says the sheet is unfilled
         out.add(E.make("sheet_not_submitted" if empty_ok else "no_data_rows", row=raw.header_row, **loc))
     if fatal:
         counts.rejected += n
