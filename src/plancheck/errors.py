@@ -115,6 +115,9 @@ CATALOGUE: dict[str, ProblemType] = {t.code: t for t in [
        "{name}发生 {count} 起校园欺凌事件（目标：0）", "{name} reported {count} bullying incidents (target: 0)"),
     _t("obligation_security", WARNING, "安全项未达标", "Security item not in place",
        "{name}：“{item}”未达标（目标：全部学校达标）", "{name}: “{item}” is not in place (target: every school)"),
+    _t("obligation_antiterror", WARNING, "反恐怖防范未达标", "Anti-terror standard not met",
+       "{name}：反恐怖防范标准未达标（全县目标：80% 以上学校达标，三年内全部达标）",
+       "{name}: anti-terror standard not met (county goal: at least 80% of schools, all within three years)"),
     _t("obligation_health_data", WARNING, "体质健康数据未上报", "Health data not reported",
        "{name}未上报学生体质健康数据（目标：100% 上报）", "{name} has not reported pupils' health data (target: 100%)"),
 ]}

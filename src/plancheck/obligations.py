@@ -15,7 +15,7 @@ ZERO_COUNTS = (("large_classes", "obligation_large_classes"), ("dropouts", "obli
                ("bullying_incidents", "obligation_bullying"))
 #: yes/no items every school must have (the plan's security and supervision targets), and health data.
 MUST_HAVE = (("guards_in_place", "obligation_security"), ("closed_campus", "obligation_security"),
-             ("alarm_linked", "obligation_security"), ("antiterror_standard", "obligation_security"),
+             ("alarm_linked", "obligation_security"), ("antiterror_standard", "obligation_antiterror"),
              ("supervisor_assigned", "obligation_security"), ("health_data_reported", "obligation_health_data"))
 
 
