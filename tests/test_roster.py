@@ -54,3 +54,10 @@ def test_school_obligations_are_located_warnings(tmp_path):
     assert {p.cell for p in found} == {"学校!I2", "学校!J2", "学校!O2"}
     assert all(p.severity == "warning" for p in found)
     assert "封闭化管理达标" in next(p for p in found if p.code == "obligation_security").message("zh")
+
+
+def test_antiterror_obligation_names_the_county_goal(tmp_path):
+    f = write_xlsx(tmp_path / "s.xlsx", {"学校": grid([school("1", 反恐怖防范达标="否")])})
+    found = school_obligations(validate_paths({"schools": f}))
+    assert compact(found) == [(2, "反恐怖防范达标", "obligation_antiterror")]
+    assert "80%" in found[0].message("zh") and "80%" in found[0].message("en")
