@@ -61,3 +61,17 @@ def test_antiterror_obligation_names_the_county_goal(tmp_path):
     found = school_obligations(validate_paths({"schools": f}))
     assert compact(found) == [(2, "反恐怖防范达标", "obligation_antiterror")]
     assert "80%" in found[0].message("zh") and "80%" in found[0].message("en")
+
+
+def test_roster_school_of_unknown_type_keeps_a_needed_sum_from_passing(tmp_path):
+    from plancheck.engine import evaluate
+    from plancheck.targets import load_targets
+
+    roster = write_csv(tmp_path / "r.csv", [["学校代码", "学校名称", "乡镇（街道）"],
+                                            ["5203240001", "甲小学", "安场镇"], ["5203240002", "乙学校", "安场镇"]])
+    sub = validate_paths({"schools": write_csv(tmp_path / "s.csv", grid([school("5203240001", "甲小学")]))})
+    apply_roster(sub, roster)
+    by_id = {r.target_id: r for r in evaluate(load_targets(), sub.tables)}
+    # 乙学校 sent nothing and its type is unknown: it may be a primary school with dropouts
+    assert by_id["compulsory_dropouts"].status == "no_data"
+    assert "乙学校" in {o.name for o in by_id["compulsory_dropouts"].offenders}

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from plancheck.readers import RawTable, classify_rows
 from plancheck.schema import ENUM_ZH, NO, TABLES, YES, ColumnSpec, parse_bool, parse_int
 from plancheck.columns import parse_column
-from plancheck.validate import _Collector, validate_table
+from plancheck.validate import _Collector, validate_paths, validate_table
 
 INT_CELLS = st.one_of(st.integers(-3, 3000).map(str), st.sampled_from(
     ["", " ", "1,234", "12.0", "１２", " 7 ", "0.00", "abc", "12.5", "1e30", "12345678901", "999999999",
@@ -214,3 +214,22 @@ def test_messages_quote_cells_as_written_after_the_raw_columns_are_let_go(tmp_pa
         got = {(p.code, p.row): p.value for p in out.items if p.code in {code for code, _ in expected}}
         assert got == expected
         assert len(raw.data.columns) == 0 and len(raw.data) == 3   # released, row count kept
+
+
+def test_a_school_on_two_sheets_of_one_workbook_is_reported(tmp_path):
+    from sheet_fixtures import grid, school, write_xlsx
+
+    f = write_xlsx(tmp_path / "w.xlsx", {"学校": grid([school("1"), school("2")]),
+                                         "schools": grid([school("2"), school("9")])})
+    sub = validate_paths({"schools": f})
+    assert [(p.sheet, p.row, p.code) for p in sub.errors] == [("schools", 2, "duplicate_key")]
+    assert "学校" in sub.errors[0].message("en") and not sub.ok
+    assert sorted(sub.tables["schools"]["school_id"]) == ["1", "2", "9"]
+
+
+def test_a_limit_that_is_itself_invalid_is_not_reported_twice(tmp_path):
+    from sheet_fixtures import compact, grid, school, write_csv
+
+    f = write_csv(tmp_path / "s.csv", grid([school("1", 班级数="-3", 大班额班级数="0")]))
+    sub = validate_paths({"schools": f})
+    assert [c for c in compact(sub.errors) if c[0] == 2] == [(2, "班级数", "below_minimum")]

@@ -95,7 +95,11 @@ def missing_in_sum(agg: Aggregate, tables: dict[str, pd.DataFrame]) -> pd.Series
     df = tables.get(agg.table)
     if agg.agg != "sum" or df is None or "_missing" not in df or len(df) == 0:
         return pd.Series(dtype=bool)
-    return _mask(df, agg.where) & df["_missing"].fillna(False).astype(bool)
+    # a placeholder's unknown cells (a roster without 学校类型) may match: it could be applicable
+    possible = pd.Series(True, index=df.index)
+    for column, allowed in agg.where.items():
+        possible &= (df[column].isin(allowed) | df[column].isna()).fillna(True).astype(bool)
+    return possible & df["_missing"].fillna(False).astype(bool)
 
 
 def compare(actual: Fraction, op: str, goal: Fraction) -> bool:

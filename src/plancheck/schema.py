@@ -390,7 +390,8 @@ def row_rule_violations(row: dict[str, Any], table: str) -> list[tuple[str, str]
             out.append((c.name, "below_minimum"))
         if c.le_column and applicable:
             other = row.get(c.le_column)
-            if other is not None and value > other:
+            floor = spec.column(c.le_column).ge
+            if other is not None and value > other and (floor is None or other >= floor):
                 out.append((c.name, "exceeds_column"))
     if table == "schools":
         if (row.get("students") or 0) > 0 and row.get("classes") == 0:

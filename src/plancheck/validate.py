@@ -287,7 +287,10 @@ def validate_table(raw: RawTable, table: str, out: _Collector,
                 bad_row |= low
         if col.le_column and col.le_column in frame:
             other = frame[col.le_column]
-            over = (value > other).fillna(False).to_numpy(dtype=bool)
+            floor = spec.column(col.le_column).ge
+            # a limit that is itself invalid (e.g. 班级数 -3) is reported there, not again here
+            valid_limit = other >= floor if floor is not None else other.notna()
+            over = ((value > other) & valid_limit).fillna(False).to_numpy(dtype=bool)
             if over.any():
                 ocol = spec.column(col.le_column)
                 oname = raw.headers[where[ocol.name]] if ocol.name in where else ocol.zh
@@ -555,7 +558,7 @@ def _move_to_rejected(sources: list[Source], file: str, sheet: Optional[str], ta
 
 def _cross_file_duplicates(table: str, frame: pd.DataFrame, out: _Collector,
                            sub: Submission) -> tuple[pd.DataFrame, list[tuple[str, Optional[str]]]]:
-    """Report a key found in two files (naming both files and rows); keep the first.
+    """Report a key found in two tables — files, or sheets of one workbook — naming both places; keep the first.
 
     Returns the frame without the later copies and the (file, sheet) of each copy dropped.
     """
@@ -565,8 +568,8 @@ def _cross_file_duplicates(table: str, frame: pd.DataFrame, out: _Collector,
     if not dup.any():
         return frame, []
     for k, group in frame[dup].groupby(spec.key, sort=True):
-        if group["_file"].nunique() < 2:
-            continue
+        if len(group[["_file", "_sheet"]].astype(str).drop_duplicates()) < 2:
+            continue  # repeats inside one table were reported (and rejected) with that table
         first = group.iloc[0]
         where0 = _other_row(f"{first['_file']}" + (f"[{first['_sheet']}]" if first["_sheet"] else ""),
                             int(first["_row"]))
