@@ -386,3 +386,14 @@ def test_report_shortcut_picks_the_format_from_the_suffix(tmp_path):
     assert text.startswith("# ") and "2021秋季" in text
     r = CliRunner().invoke(app, ["report", XLSX, "-o", str(tmp_path / "summary.doc")])
     assert r.exit_code == 2 and not md.with_suffix(".doc").exists()
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "html"])
+def test_rejected_run_overwrites_an_old_report_with_the_rejection(tiny, tmp_path, fmt):
+    out = tmp_path / f"summary.{fmt}"
+    out.write_text("an earlier, stale report", encoding="utf-8")
+    r = invoke("run", tiny / "bad.csv", "--targets", tiny / "targets.yaml", "-f", fmt, "-o", out, "--lang", "en")
+    assert r.exit_code == 2
+    text = out.read_text(encoding="utf-8")
+    assert "stale" not in text and "Submission rejected" in text and "not_integer" not in text
+    assert "二百" in text  # the bad value, as written, in the problem list

@@ -171,15 +171,23 @@ def render_report(output_format: str, ctx, fail_on: str = "no_data") -> str:
     return module.render(ctx)
 
 
-def _problems_report(output_format: str, sub, lang: str) -> Optional[str]:
+def _problems_report(opts: RunOptions, sub, targets: TargetsFile) -> Optional[str]:
+    """What a rejected run writes: the problems in the chosen format (None for the terminal table)."""
     from .report import jsonfmt
 
-    if output_format == "json":
-        return jsonfmt.render_problems(sub, lang)
-    if output_format == "junit":
+    if opts.output_format == "json":
+        return jsonfmt.render_problems(sub, opts.lang)
+    if opts.output_format == "junit":
         from .report import junit
 
-        return junit.render_problems(sub, lang)
+        return junit.render_problems(sub, opts.lang)
+    if opts.output_format in ("markdown", "html"):
+        # a report file that says the submission was rejected, so no earlier report is taken for this run's
+        from .report.context import ReportContext, input_files
+
+        return render_report(opts.output_format, ReportContext(results=[], targets=targets, submission=sub,
+                                                               lang=opts.lang, term=opts.term,
+                                                               inputs=input_files(sub)))
     return None
 
 
@@ -224,7 +232,7 @@ def execute_run(opts: RunOptions) -> int:
     if opts.errors_out is not None:
         write_problems_csv(sub.problems, opts.errors_out, opts.lang)
     if not sub.ok:
-        text = _problems_report(opts.output_format, sub, opts.lang)
+        text = _problems_report(opts, sub, targets)
         if text is not None:
             _emit(text, opts.output)
         table.render_problems(err, sub, opts.lang, opts.show_problems)

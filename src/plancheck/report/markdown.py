@@ -81,7 +81,9 @@ def _cells(*texts: str) -> list[Cell]:
 
 # ------------------------------------------------------------------ building
 def build(ctx: ReportContext) -> list[Block]:
-    """Every block of the summary, in reading order."""
+    """Every block of the summary, in reading order (a rejected submission: why, and no figures)."""
+    if ctx.submission is not None and not ctx.submission.ok:
+        return rejected_blocks(ctx)
     blocks: list[Block] = []
     blocks += header_blocks(ctx)
     blocks += verdict_blocks(ctx)
@@ -94,6 +96,17 @@ def build(ctx: ReportContext) -> list[Block]:
         blocks += group_blocks(column, by, ctx.lang)
     blocks += quality_blocks(ctx)
     return blocks
+
+
+def rejected_blocks(ctx: ReportContext) -> list[Block]:
+    """The report of a rejected submission: it says so, computes nothing, and lists the problems."""
+    lang, sub = ctx.lang, ctx.submission
+    errors = len(sub.errors) + sub.problems_dropped
+    blocks = header_blocks(ctx)
+    blocks.append(Heading(2, _t(lang, "报送数据未通过校验", "Submission rejected")))
+    blocks.append(Para(_t(lang, f"发现 {errors} 个错误，未计算任何目标。请按下表修改后重新报送。",
+                          f"{errors} errors: no target was computed. Correct them and submit again.")))
+    return blocks + quality_blocks(ctx)
 
 
 def report_title(ctx: ReportContext) -> str:
