@@ -14,9 +14,10 @@ def test_missing_and_unknown_schools(tmp_path):
                                                            [5203240002, "乙小学", "凤仪街道", "小学"],
                                                            [5203240003, "丙小学", "流渡镇", "小学"]]},
                         title="2021年春季学校名册")
-    sub = validate_paths({"schools": write_csv(tmp_path / "s.csv", grid([
-        school("5203240001", "甲小学"), school("5203249999", "新小学")]))})
+    sub = validate_paths({"schools": write_xlsx(tmp_path / "s.xlsx", {"学校": grid([
+        school("5203240001", "甲小学"), school("5203249999", "新小学")])})})
     apply_roster(sub, roster)
+    assert next(p for p in sub.problems if p.code == "school_not_on_roster").cell == "学校!A3"
     assert compact(sub.problems) == sorted([(3, "学校代码", "school_not_on_roster"),
                                             (4, "学校代码", "school_not_submitted"),
                                             (5, "学校代码", "school_not_submitted")], key=str)

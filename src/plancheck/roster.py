@@ -109,9 +109,11 @@ def apply_roster(sub: Submission, roster_path: Path) -> None:
                     column=TABLES["schools"].column("school_id").zh, name=e.school_name, town=e.town or "-")
              for e in entries if e.school_id not in submitted]
     for _, r in schools[~schools["school_id"].astype(str).isin(on_roster)].iterrows():
-        found.append(E.make("school_not_on_roster", file=r["_file"], sheet=r["_sheet"] or None, row=int(r["_row"]),
-                            column=TABLES["schools"].column("school_id").zh, value=r["school_id"],
-                            name=f"{r['school_name']}（{r['school_id']}）"))
+        file, sheet, row = str(r["_file"]), r["_sheet"] or None, int(r["_row"])
+        src = sub.source(file, sheet, "schools")
+        header, cell = src.locate("school_id", row) if src else (TABLES["schools"].column("school_id").zh, None)
+        found.append(E.make("school_not_on_roster", file=file, sheet=sheet, row=row, column=header, cell=cell,
+                            value=r["school_id"], name=f"{r['school_name']}（{r['school_id']}）"))
     sub.problems = E.sort_problems(sub.problems + found)
     missing = [e for e in entries if e.school_id not in submitted]
     sub.tables["schools"] = add_placeholders(schools, missing)
