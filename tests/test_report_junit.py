@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import os
+import shlex
+import shutil
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
+import yaml
 
 from plancheck.engine import FAIL, NO_DATA
-from plancheck.report import junit
+from plancheck.errors import make
+from plancheck.report import github, junit
 from plancheck.targets import load_targets
-from plancheck.validate import validate_paths
+from plancheck.validate import Submission, validate_paths
 from report_helpers import GOLDEN, golden_context
 
 
@@ -95,9 +103,6 @@ def test_control_characters_keep_the_xml_well_formed():
 
 
 # ------------------------------------------------------------------ GitHub Actions annotations (same CI family)
-from plancheck.errors import make  # noqa: E402
-from plancheck.report import github  # noqa: E402
-from plancheck.validate import Submission  # noqa: E402
 
 
 def test_github_annotations_for_problems_and_failing_targets(in_golden):
@@ -130,16 +135,16 @@ def test_github_paths_relative_to_workspace():
 
 
 # ------------------------------------------------------------------ the pre-commit hook
-import shlex  # noqa: E402
-import shutil  # noqa: E402
-import subprocess  # noqa: E402
 
-import yaml  # noqa: E402
 
 REPO = GOLDEN.parent.parent.parent
 
 
-@pytest.mark.skipif(shutil.which("plancheck") is None, reason="plancheck not on PATH")
+BIN = str(Path(sys.executable).parent)  # the venv's bin: plancheck is installed beside this python
+HOOK_ENV = {**os.environ, "PATH": BIN + os.pathsep + os.environ.get("PATH", "")}
+
+
+@pytest.mark.skipif(shutil.which("plancheck", path=HOOK_ENV["PATH"]) is None, reason="plancheck not installed")
 def test_pre_commit_hook_validates_each_file(tmp_path):
     hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
     hook = next(h for h in hooks if h["id"] == "plancheck-validate")
@@ -149,8 +154,8 @@ def test_pre_commit_hook_validates_each_file(tmp_path):
     bad.write_text((GOLDEN / "input" / "schools.csv").read_text(encoding="utf-8").replace(",120,4,", ",x,4,"),
                    encoding="utf-8")
     entry = shlex.split(hook["entry"])
-    ok = subprocess.run(entry + [str(good)], capture_output=True, text=True, timeout=120)
+    ok = subprocess.run(entry + [str(good)], capture_output=True, text=True, timeout=120, env=HOOK_ENV)
     assert ok.returncode == 0, ok.stdout + ok.stderr
-    mixed = subprocess.run(entry + [str(bad), str(good)], capture_output=True, text=True, timeout=120)
+    mixed = subprocess.run(entry + [str(bad), str(good)], capture_output=True, text=True, timeout=120, env=HOOK_ENV)
     assert mixed.returncode == 2
     assert "bad.csv" in mixed.stdout and "schools.csv" in mixed.stdout  # both files were checked
