@@ -291,17 +291,10 @@ def test_extra_sheets_are_reported_and_a_workbook_without_tables_is_not_a_submis
     assert compact(run(g).problems) == [(None, None, "not_submission")]
 
 
-def test_real_xls_workbook(tmp_path):
-    xlwt = pytest.importorskip("xlwt")  # test-only writer of the legacy format (calamine reads it)
-    wb = xlwt.Workbook()
-    ws = wb.add_sheet("学校")
-    ws.write(0, 0, "正安县学校统计表")
-    for r, line in enumerate(grid(schools(2)), start=1):
-        for c, value in enumerate(line):
-            # numbers as numbers; the first school code as a float, as Excel stores a code typed as a number
-            ws.write(r, c, float(value) if (r, c) == (2, 0) else int(value) if value.isdigit() and c else value)
-    wb.save(str(tmp_path / "s.xls"))
-    sub = run(tmp_path / "s.xls")
+def test_real_xls_workbook():
+    # tests/data/schools.xls: a legacy .xls written once with xlwt (title row, then schools(2) as in
+    # sheet_fixtures; numbers as numbers, the second school code stored as a float as Excel does)
+    sub = run(Path(__file__).parent / "data" / "schools.xls")
     assert sub.ok, compact(sub.problems)
     assert sub.tables["schools"]["school_id"].tolist() == ["5203240001", "5203240002"]
     assert sub.tables["schools"]["_row"].tolist() == [3, 4]
