@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -27,6 +28,10 @@ class Spy:
 
 sys.meta_path.insert(0, Spy())
 sys.argv = ["plancheck", *json.loads(sys.argv[1])]
+import plancheck.startup
+def leave(code):  # the real one skips interpreter teardown (os._exit); this child must report first
+    raise SystemExit(code)
+plancheck.startup.exit_now = leave
 from plancheck.cli import main
 code = 0
 try:
@@ -70,3 +75,59 @@ def test_targets_json_is_complete_without_pandas() -> None:
     json.dumps(doc, ensure_ascii=False)
     assert len(doc["targets"]) >= 13 and "sections" in doc
     assert not result["pandas"]
+
+
+# ------------------------------------------------------------ the console command's own start and exit
+
+ENTRY = "import sys; from plancheck.cli import main; sys.argv[0] = 'plancheck'; main()"
+SAMPLE = Path(__file__).resolve().parents[1] / "sample_data" / "county-2021-autumn.xlsx"
+
+
+def entry(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", ENTRY, *args], capture_output=True, timeout=120)
+
+
+def test_entry_flushes_everything_before_its_fast_exit() -> None:
+    """main() ends with os._exit: a large report piped to stdout must still arrive whole, with the exit code."""
+    proc = entry("run", str(SAMPLE), "--format", "json", "--by", "town", "--by", "school_type")
+    assert proc.returncode == 1  # the sample county fails some targets by design
+    assert len(proc.stdout) > 100_000
+    doc = json.loads(proc.stdout.decode("utf-8"))
+    assert {t["status"] for t in doc["targets"]} >= {"pass", "fail"}
+    assert proc.stderr.decode("utf-8").strip()  # the row counts on stderr arrived too
+
+
+@pytest.mark.parametrize(("args", "code"), [(["--version"], 0), (["run"], 2), (["targets", "--lang", "xx"], 2)])
+def test_entry_exit_codes(args: list[str], code: int) -> None:
+    assert entry(*args).returncode == code
+
+
+def test_gc_pause_is_restored_and_never_forced_on() -> None:
+    import gc
+
+    from plancheck import startup
+
+    assert gc.isenabled()
+    startup.pause_gc()
+    assert not gc.isenabled()
+    startup.imports_done()
+    assert gc.isenabled()
+    startup.imports_done()  # a second call changes nothing
+    assert gc.isenabled()
+    gc.disable()  # a library user who turned the collector off keeps it off
+    try:
+        startup.pause_gc()
+        startup.imports_done()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+        gc.unfreeze()
+
+
+@pytest.mark.parametrize(("code", "status"), [(None, 0), (0, 0), (2, 2), ("bad things", 1)])
+def test_exit_code_of(code, status, capsys) -> None:
+    from plancheck.startup import exit_code_of
+
+    assert exit_code_of(SystemExit(code)) == status
+    if isinstance(code, str):
+        assert "bad things" in capsys.readouterr().err

@@ -192,4 +192,12 @@ def template(
 
 
 def main() -> None:
-    app()
+    """The console command: :mod:`plancheck.startup` keeps imports and exit from costing the run its time."""
+    from . import startup
+
+    startup.pause_gc()
+    try:
+        app()
+    except SystemExit as exc:
+        startup.exit_now(startup.exit_code_of(exc))
+    startup.exit_now(0)

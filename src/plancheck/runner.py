@@ -73,8 +73,10 @@ def _paths(opts: RunOptions) -> dict[str, Optional[Path]]:
 
 def load_submission(opts: RunOptions, targets: TargetsFile, err: Console):
     """Read and validate every input (with a progress bar for many files), then check the roster."""
+    from . import startup
     from .validate import expand_paths, validate_paths
 
+    startup.imports_done()  # pandas, pyarrow and the readers are in: the collector may run again
     paths = _paths(opts)
     ids = {m.id for m in targets.milestones}
     if opts.progress and len(expand_paths(paths)) > 3:
@@ -313,8 +315,9 @@ def execute_validate(opts: RunOptions) -> int:
 def execute_template(output: Optional[Path], csv_folder: Optional[Path], targets_path: Optional[Path],
                      lang: str = "zh") -> int:
     """Write the fill-in workbook (and/or the CSV variant) for schools."""
-    from . import template
+    from . import startup, template
 
+    startup.imports_done()
     out, err = build_consoles()
     targets = load_targets_or_report(targets_path, err)
     if targets is None:
