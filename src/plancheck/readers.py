@@ -24,13 +24,12 @@ import numpy as np
 import pandas as pd
 
 from . import errors as E
+from . import workbooks
 from .errors import Problem
 from .schema import TABLES, header_lookup, normalize_header
 
 #: Sizes beyond which a file is refused (bounded time and memory).
 MAX_FILE_BYTES = 256 * 1024**2
-MAX_XLSX_UNCOMPRESSED = 256 * 1024**2
-MAX_ZIP_RATIO = 200
 MAX_LINE_BYTES = 1024**2
 HEADER_SCAN_ROWS = 30
 
@@ -578,7 +577,14 @@ def _text_frame(body: list[list[Any]], width: int) -> pd.DataFrame:
 def _column_text(cells: np.ndarray) -> pd.Series:
     """One column of cells as Arrow-backed text (the dtype ``astype(str)`` gives)."""
     import pyarrow as pa
+    import pyarrow.compute as pc
 
+    try:  # a column of text cells (the usual case): Arrow takes them as they are, in one pass
+        text = pa.array(cells, type=pa.large_string())
+    except (pa.ArrowTypeError, pa.ArrowInvalid):  # numbers, dates, yes/no cells: converted below
+        text = None
+    if text is not None:
+        return pa.chunked_array([pc.fill_null(text, "") if text.null_count else text]).to_pandas()
     kinds = set(map(type, cells))
     if not kinds <= {str}:
         if bool in kinds:  # True == 1 == 1.0 would share one distinct value: convert cell by cell
@@ -593,12 +599,10 @@ def _column_text(cells: np.ndarray) -> pd.Series:
 def check_zip(path: Path, file: str) -> None:
     """Refuse truncated workbooks and zip bombs before a reader unpacks them."""
     try:
-        with zipfile.ZipFile(path) as zf:
-            total = sum(i.file_size for i in zf.infolist())
-            packed = sum(i.compress_size for i in zf.infolist()) or 1
+        total, packed = workbooks.zip_sizes(path)
     except (zipfile.BadZipFile, OSError) as exc:
         raise ReadError([E.make("file_unreadable", file=file, detail_zh="工作簿已损坏或不完整", detail_en=f"damaged or truncated workbook ({exc})")]) from None
-    if total > MAX_XLSX_UNCOMPRESSED or total / packed > MAX_ZIP_RATIO:
+    if not workbooks.zip_within_limits(total, packed):
         raise ReadError([E.make("too_large", file=file,
                                 detail_zh=f"工作簿解压后达 {total} 字节（压缩比 {total // packed}:1），拒绝读取", detail_en=f"the workbook unpacks to {total} bytes (ratio {total // packed}:1); refused")])
 
@@ -622,13 +626,17 @@ def read_excel(path: Path, expect: Optional[str] = None, sheet: Optional[str] = 
     elif magic != "ole":
         _not_a_workbook(head, file)
     renamed = _renamed_workbook(path, magic, file)
+    parsed = workbooks.take(path) if renamed is None and magic == "zip" else None
     try:
-        if renamed is not None:  # the content decides, not the name: calamine picks its reader by extension
+        if parsed is not None:  # parsed in the background while the command was importing (workbooks.py)
+            wb, names = None, parsed[0]
+        elif renamed is not None:  # the content decides, not the name: calamine picks its reader by extension
             with path.open("rb") as fh:
                 wb = CalamineWorkbook.from_filelike(fh)
         else:
             wb = CalamineWorkbook.from_path(str(path))
-        names = list(wb.sheet_names)
+        if wb is not None:
+            names = list(wb.sheet_names)
     except BaseException as exc:  # calamine raises several error types (and, rarely, a Rust panic)
         _reraise_interrupts(exc)
         raise ReadError([E.make("file_unreadable", file=file, detail_zh="工作簿无法打开：" + str(exc)[:200],
@@ -644,7 +652,9 @@ def read_excel(path: Path, expect: Optional[str] = None, sheet: Optional[str] = 
         if normalize_header(name) in INSTRUCTION_SHEETS and sheet is None:
             continue
         try:
-            rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            sheet_data = parsed[1][name] if parsed is not None else wb.get_sheet_by_name(name)
+            rows = sheet_data.to_python(skip_empty_area=False)
+            del sheet_data
         except BaseException as exc:
             _reraise_interrupts(exc)
             raise ReadError([E.make("file_unreadable", file=file, sheet=name, detail_zh="工作表无法读取：" + str(exc)[:200],

@@ -210,8 +210,17 @@ def _github_annotations(sub, results, lang: str, to_stderr: bool) -> None:
         stream.write(text if text.endswith("\n") else text + "\n")
 
 
+def start_parsing(opts: RunOptions) -> None:
+    """Let the workbooks given as files be parsed in the background while pandas is imported (workbooks.py)."""
+    from . import workbooks
+
+    for path in _paths(opts).values():
+        workbooks.prefetch(path)
+
+
 @guarded
 def execute_run(opts: RunOptions) -> int:
+    start_parsing(opts)
     from .engine import evaluate, evaluate_by
     from .report import table
     from .report.context import ReportContext, input_files
@@ -275,9 +284,10 @@ def execute_validate(opts: RunOptions) -> int:
     The obligations (oversized classes, dropouts, missing security items…) are warnings:
     exit 2 on any error, else 0 — or 1 with ``strict`` when a school falls short.
     """
+    start_parsing(opts)
     from .errors import sort_problems
-    from .report import jsonfmt, table
     from .obligations import school_obligations
+    from .report import jsonfmt, table
 
     check_writable(opts.output, opts.errors_out)
     out, err = build_consoles(opts.output)
