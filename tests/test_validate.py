@@ -233,3 +233,14 @@ def test_a_limit_that_is_itself_invalid_is_not_reported_twice(tmp_path):
     f = write_csv(tmp_path / "s.csv", grid([school("1", 班级数="-3", 大班额班级数="0")]))
     sub = validate_paths({"schools": f})
     assert [c for c in compact(sub.errors) if c[0] == 2] == [(2, "班级数", "below_minimum")]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.sampled_from(["a", "b", "", " a", "学校", "5203240001"])), max_size=40))
+def test_repeats_is_duplicated_first_on_present_keys(keys) -> None:
+    from plancheck.validate import _repeats
+
+    for dtype in ("string", object):
+        s = pd.Series(keys, dtype=dtype)
+        expected = (s.duplicated(keep="first") & s.notna()).to_numpy(dtype=bool)
+        assert _repeats(s).tolist() == expected.tolist()
