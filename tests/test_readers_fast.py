@@ -123,14 +123,6 @@ def test_parse_column_blank_mask_is_the_blank_cells():
     assert values.iloc[5] == 12
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.lists(st.one_of(st.from_regex(r"[0-9]{1,12}", fullmatch=True), st.text(max_size=6),
-                          st.sampled_from(["合 计", "小计：", "１２", "学校代码", "填表人", "²", "٣"])), max_size=12))
-def test_header_keys_equal_normalize_header_of_each_cell(cells):
-    first = pd.Series(cells, dtype=object)
-    assert readers._header_keys(first).tolist() == [normalize_header(c) for c in cells]
-
-
 def _as_arrow(cells: list, chunks: int) -> pd.Series:
     """The cells as the CSV fast path hands them over: an Arrow string column, in several chunks."""
     import pyarrow as pa
@@ -246,3 +238,32 @@ def test_read_file_uses_arrow_jemalloc_pool_unless_chosen(tmp_path, monkeypatch)
         assert pa.default_memory_pool().backend_name == "jemalloc"
     finally:
         pa.set_memory_pool(before)
+
+
+def test_unspace_class_is_pythons_whitespace() -> None:
+    """The RE2 class of normalize_headers removes exactly what ``\\s`` (and ＊ * ： :) removes in Python."""
+    import re
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from plancheck.schema import _UNSPACE_RE2
+
+    chars = [chr(i) for i in range(0x3100)] + ["＊", "：", "\U0001F600"]
+    chars = [c for c in chars if not 0xD800 <= ord(c) <= 0xDFFF]
+    removed = pc.replace_substring_regex(pa.array(chars, type=pa.large_string()), pattern=_UNSPACE_RE2,
+                                         replacement="").to_pylist()
+    assert [c for c, r in zip(chars, removed) if r == ""] == [c for c in chars if re.fullmatch(r"[\s\u3000*＊:：]", c)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.text(max_size=8), st.from_regex(r"[0-9]{1,12}", fullmatch=True),
+                          st.sampled_from(["合 计", "小计：", "１２", "学校代码", "School ID", "İ", "ΑΣ", "ß", "Ⅻ",
+                                           "填表人＊", "\u3000注：", "ｔｏｔａｌ", "⼩计", "\u00a0No.合计"])),
+                max_size=12))
+def test_normalize_headers_equal_normalize_header_of_each_cell(cells):
+    import pyarrow as pa
+
+    from plancheck.schema import normalize_headers
+
+    assert normalize_headers(pa.array(cells, type=pa.large_string())).to_pylist() == [normalize_header(c) for c in cells]

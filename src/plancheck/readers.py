@@ -26,7 +26,7 @@ import pandas as pd
 from . import errors as E
 from . import workbooks
 from .errors import Problem
-from .schema import TABLES, header_lookup, normalize_header
+from .schema import TABLES, header_lookup, normalize_header, normalize_headers
 
 #: Sizes beyond which a file is refused (bounded time and memory).
 MAX_FILE_BYTES = 256 * 1024**2
@@ -160,42 +160,52 @@ def _first_filled(df: pd.DataFrame) -> pd.Series:
     return first if first is not None else pd.Series("", index=df.index, dtype=str)
 
 
-def _header_keys(first: pd.Series) -> pd.Series:
-    """normalize_header of every first cell, computed once per distinct value; a cell of ASCII digits
-    (a school code, a row number: the usual first cell) is its own key and is not computed at all."""
+def _first_cells(first: pd.Series) -> tuple[np.ndarray, np.ndarray, Any]:
+    """The rows whose first cell is not a number written in ASCII digits (a school code, a row counter: the
+    usual first cell, never a total, a footer or a header), the index of each such row's first cell among
+    the distinct ones, and those distinct cells as Arrow text. Every check on them is done once per value."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    cells = pa.array(first.astype(str).to_numpy(dtype=object), type=pa.large_string()) \
-        if not isinstance(first.array, pd.arrays.ArrowStringArray) else first.array.__arrow_array__()
+    cells = first.array.__arrow_array__() if isinstance(first.array, pd.arrays.ArrowStringArray) else \
+        pa.array(first.to_numpy(dtype=object), type=pa.large_string(), from_pandas=True)
     cells = cells.combine_chunks() if isinstance(cells, pa.ChunkedArray) else cells
-    other = pc.invert(pc.match_substring_regex(cells, r"^[0-9]+$"))
-    if pc.any(other).as_py():
-        rest = pc.filter(cells, other)
-        distinct = pc.unique(rest)
-        keys = pa.array([normalize_header(v) for v in distinct.to_pylist()], type=pa.large_string())
-        cells = pc.replace_with_mask(cells, other, pc.take(keys, pc.index_in(rest, value_set=distinct)))
-    return pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array([cells])), index=first.index, copy=False)
+    cells = pc.fill_null(cells if pa.types.is_large_string(cells.type) else cells.cast(pa.large_string()), "")
+    number = pc.match_substring_regex(cells, r"^[0-9]+$").to_numpy(zero_copy_only=False)
+    other = np.flatnonzero(~number)
+    encoded = pc.dictionary_encode(cells.take(pa.array(other)))
+    return other, encoded.indices.to_numpy(zero_copy_only=False).astype(np.intp, copy=False), encoded.dictionary
 
 
 def classify_rows(table: RawTable) -> RawTable:
     """Drop blank rows; take 合计/小计 rows, footers and repeated headers out of the data, reporting each.
 
-    A row is a total or a footer when its *first non-blank cell* starts with one of
-    the words (so a school or a note that merely contains 合计 is data).
+    A row is a total or a footer when its *first non-blank cell* starts with one of the words (so a
+    school or a note that merely contains 合计 is data). The words are looked for in the header key
+    (:func:`normalize_header`) of each distinct first cell, and the verdicts taken back to the rows.
     """
     df = table.data
     if df.empty:
         return table
     first = _first_filled(df)
-    blank = (first == "").to_numpy()
-    key = _header_keys(first)
-    label_only = _label_only(table, first)
-    total = (key.str.contains(_TOTAL_RE, regex=True).to_numpy()
-             | (label_only & key.str.contains(_TOTAL_END_RE, regex=True).to_numpy())) & ~blank
-    soft = label_only & (key.str.contains(_SOFT_FOOTER_RE, regex=True).to_numpy()
-                         | first.astype(str).str.endswith(("：", ":")).to_numpy())
-    footer = (key.str.contains(_FOOTER_RE, regex=True).to_numpy() | soft) & ~blank & ~total
+    other, codes, distinct = _first_cells(first)
+    keys = pd.Series(pd.arrays.ArrowStringArray(pa_chunked(normalize_headers(distinct))), copy=False)
+    texts = pd.Series(pd.arrays.ArrowStringArray(pa_chunked(distinct)), copy=False)
+
+    def rows_where(per_value: pd.Series) -> np.ndarray:
+        out = np.zeros(len(df), dtype=bool)
+        out[other] = per_value.to_numpy(dtype=bool)[codes]
+        return out
+
+    blank = rows_where(texts == "")
+    total = rows_where(keys.str.contains(_TOTAL_RE, regex=True))
+    footer = rows_where(keys.str.contains(_FOOTER_RE, regex=True))
+    # place-named 小计 (甲镇小计) and soft footers (注：, 校长签字) only in a row holding nothing but the label
+    total_end = rows_where(keys.str.contains(_TOTAL_END_RE, regex=True)) & ~total
+    soft = rows_where(keys.str.contains(_SOFT_FOOTER_RE, regex=True) | texts.str.endswith(("：", ":"))) & ~footer
+    label_only = _label_only(table, first, np.flatnonzero(total_end | soft))
+    total = (total | (total_end & label_only)) & ~blank
+    footer = (footer | (soft & label_only)) & ~blank & ~total
     keep = ~blank & ~total & ~footer
     rows = table.rows
     for i in np.flatnonzero(total | footer):
@@ -206,7 +216,8 @@ def classify_rows(table: RawTable) -> RawTable:
         if total[i]:
             table.total_rows.append((rows[i], list(df.iloc[i].astype(str))))
     if table.table is not None:
-        for i in np.flatnonzero(keep & _repeated_header(df, key, table.table)):
+        maybe_header = rows_where(keys.isin(set(_LOOKUPS[table.table])))
+        for i in np.flatnonzero(keep & _repeated_header(df, maybe_header, table.table)):
             keep[i] = False
             table.problems.append(E.make("header_row_skipped", file=table.file, sheet=table.sheet, row=rows[i],
                                          label=str(first.iat[i])[:40]))
@@ -217,20 +228,30 @@ def classify_rows(table: RawTable) -> RawTable:
     return table
 
 
-def _label_only(table: RawTable, first: pd.Series) -> np.ndarray:
-    """Rows holding no key value (school code, town, milestone id) and no school type, apart from the label
-    (the first filled cell) itself: only such rows may be a place-named 小计 or a footer like “校长（签字）：”.
-    A school row always has its code and its type, so it is never one of them."""
+def pa_chunked(arrow):
+    """An Arrow array as the chunked array pandas' ArrowStringArray holds."""
+    import pyarrow as pa
+
+    return arrow if isinstance(arrow, pa.ChunkedArray) else pa.chunked_array([arrow])
+
+
+def _label_only(table: RawTable, first: pd.Series, positions: np.ndarray) -> np.ndarray:
+    """Of the rows at ``positions``: those holding no key value (school code, town, milestone id) and no
+    school type, apart from the label (the first filled cell) itself — only such rows may be a place-named
+    小计 or a footer like “校长（签字）：”. A school row always has its code and its type, so it is never one
+    of them. Returns a mask over all rows (False outside ``positions``)."""
     df = table.data
-    out = np.ones(len(df), dtype=bool)
-    if table.table is None:
+    out = np.zeros(len(df), dtype=bool)
+    out[positions] = True
+    if table.table is None or not len(positions):
         return out
     lookup = _LOOKUPS[table.table]
     guard = {TABLES[table.table].key, "school_type"} - {None}
+    labels = first.iloc[positions].astype(str).to_numpy(dtype=object)
     for j, h in enumerate(table.headers):
         if lookup.get(normalize_header(h)) in guard and j in df.columns:
-            cell = df[j].astype(str).str.strip()
-            out &= ((cell == "") | (cell == first)).to_numpy()
+            cells = df[j].iloc[positions].astype(str).str.strip().to_numpy(dtype=object)
+            out[positions] &= (cells == "") | (cells == labels)
     return out
 
 
@@ -241,11 +262,10 @@ def _first_index(df: pd.DataFrame, i: int) -> int:
     return 0
 
 
-def _repeated_header(df: pd.DataFrame, key: pd.Series, table: str) -> np.ndarray:
+def _repeated_header(df: pd.DataFrame, maybe: np.ndarray, table: str) -> np.ndarray:
     """Rows that repeat the header (an English second header row, a header repeated on a printed page);
-    ``key``: normalize_header of each row's first cell."""
+    ``maybe``: the rows whose first cell is a header of the table."""
     lookup = _LOOKUPS[table]
-    maybe = key.isin(set(lookup)).to_numpy()
     out = np.zeros(len(df), dtype=bool)
     for i in np.flatnonzero(maybe):
         cells = [str(v) for v in df.iloc[i]]
