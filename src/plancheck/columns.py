@@ -81,8 +81,9 @@ def _clean_arrow(cells, keep_blank: bool = False):
         rest = _one(pc.filter(cells, other))
         distinct = pc.unique(rest)
         values = distinct.to_pylist()
-        nfkc = [v if unicodedata.is_normalized("NFKC", v) else unicodedata.normalize("NFKC", v) for v in values]
-        if any(a.strip() != b.strip() for a, b in zip(nfkc, values)):
+        odd = [v for v in values if not unicodedata.is_normalized("NFKC", v)]  # usually none: nothing to do
+        if any(unicodedata.normalize("NFKC", v).strip() != v.strip() for v in odd):
+            nfkc = [v if unicodedata.is_normalized("NFKC", v) else unicodedata.normalize("NFKC", v) for v in values]
             nfkc = pa.array([v.strip() for v in nfkc], type=pa.large_string())
             trimmed, other = _one(trimmed), _one(other)
             trimmed = pc.replace_with_mask(trimmed, other, pc.take(nfkc, pc.index_in(rest, value_set=distinct)))
