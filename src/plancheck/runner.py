@@ -15,7 +15,7 @@ import io
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional, TextIO
+from typing import Any, Optional, TextIO
 
 from rich.console import Console
 from rich.text import Text
@@ -218,6 +218,31 @@ def start_parsing(opts: RunOptions) -> None:
         workbooks.prefetch(path)
 
 
+class Background:
+    """``func(*args)`` run in a thread (for work that releases the GIL, like hashing a file);
+    :meth:`result` waits for it and returns its value or raises its exception."""
+
+    def __init__(self, func, *args):
+        import threading
+
+        self._value: Any = None
+        self._error: Optional[BaseException] = None
+        self._thread = threading.Thread(target=self._run, args=(func, args), daemon=True)
+        self._thread.start()
+
+    def _run(self, func, args) -> None:
+        try:
+            self._value = func(*args)
+        except BaseException as exc:  # noqa: BLE001 — handed over to the caller of result()
+            self._error = exc
+
+    def result(self) -> Any:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._value
+
+
 @guarded
 def execute_run(opts: RunOptions) -> int:
     start_parsing(opts)
@@ -253,13 +278,15 @@ def execute_run(opts: RunOptions) -> int:
     if sub.problems:
         table.render_problems(err, sub, opts.lang, opts.show_problems)
     table.render_counts(err, sub, opts.lang)
+    # the files' SHA-256 (for the report formats) is computed while the targets are evaluated
+    inputs = Background(input_files, sub) if opts.output_format != "table" else None
     results = evaluate(targets, sub.tables)
     by = list(opts.by)
     if opts.output_format == "html" and "town" not in by:
         by.insert(0, "town")  # the HTML report always has its town-by-target grid
     ctx = ReportContext(results=results, targets=targets, submission=sub, lang=opts.lang, term=opts.term,
                         groups={col: evaluate_by(targets, sub.tables, col) for col in by},
-                        inputs=input_files(sub), baseline=baseline)
+                        inputs=inputs.result() if inputs is not None else [], baseline=baseline)
     if opts.output_format == "table":
         table.render_results(out, results, targets, opts.lang)
         for col, by in ctx.groups.items():
