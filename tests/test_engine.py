@@ -7,7 +7,11 @@ from fractions import Fraction
 import pytest
 
 from conftest import build_tables, school
-from plancheck.engine import FAIL, NO_DATA, PASS, evaluate, evaluate_by, evaluate_metric, gap_to_goal
+import numpy as np
+import pandas as pd
+
+from plancheck.engine import (FAIL, NO_DATA, PASS, _missing_in_sum, _View, _views, evaluate, evaluate_by,
+                              evaluate_metric, gap_to_goal, group_positions)
 from plancheck.report.common import figure, offender_text, percent
 
 METRIC_IDS = [
@@ -358,3 +362,70 @@ def test_a_value_in_a_column_that_does_not_apply_is_not_counted(plan):
                            school("P1", "primary", dropouts=1)])
     assert (metric(plan, "compulsory_dropouts", tables).numerator,
             metric(plan, "large_classes", tables).numerator) == (1, 0)
+
+
+# ------------------------------------------------------------ shared masks and group cuts
+def _hand_table():
+    """Seven schools out of order (index labels not positions), with missing cells and a roster placeholder."""
+    return pd.DataFrame({
+        "school_name": ["A", "B", "C", "D", "E", "F", "G"],
+        "town": pd.array(["x", "y", None, "x", "y", "x", "z"], dtype="string"),
+        "school_type": pd.array(["primary", "junior", "primary", None, "primary", "kindergarten", None], dtype="string"),
+        "dropouts": pd.array([2, None, 5, 1, 0, 3, None], dtype="Int64"),
+        "guards_in_place": pd.array([True, None, False, True, True, None, False], dtype="boolean"),
+        "_missing": [False, False, False, False, False, False, True],
+    }, index=[10, 3, 7, 0, 22, 5, 1])
+
+
+@pytest.mark.parametrize("where", [{}, {"school_type": ["primary"]}, {"school_type": ["primary", "junior"]},
+                                   {"school_type": ["primary"], "guards_in_place": [True]}])
+def test_shared_masks_count_what_pandas_counts(where):
+    df = _hand_table()
+    plain = pd.Series(True, index=df.index)
+    for column, allowed in where.items():
+        plain &= df[column].isin(allowed).fillna(False).astype(bool)
+    views = _views({"schools": df})
+    for pos in (None, np.array([6, 0, 2, 4])):
+        view = _View(views["schools"].table, pos)
+        expected = plain if pos is None else plain.iloc[pos]
+        sub = df if pos is None else df.iloc[pos]
+        assert view.mask(where).tolist() == expected.tolist()
+        assert int(view.ints("dropouts")[view.mask(where)].sum()) == int(sub.loc[expected, "dropouts"].fillna(0).sum())
+        assert int(view.truthy("guards_in_place")[view.mask(where)].sum()) == \
+            int(sub.loc[expected, "guards_in_place"].fillna(False).sum())
+    # asked again, the same mask comes from the memo rather than being recomputed
+    assert views["schools"].table.isin("school_type", ["primary"]) is views["schools"].table.isin("school_type", ["primary"])
+
+
+def test_placeholder_with_unknown_type_is_needed_by_a_sum_over_primaries(plan):
+    df = _hand_table()
+    agg = plan.by_id("compulsory_dropouts").numerator
+    needed = _missing_in_sum(agg, _views({"schools": df}))
+    # only G is a placeholder; its type is unknown, so it may be one of the schools the sum covers
+    assert needed.tolist() == [False] * 6 + [True]
+
+
+def test_group_positions_cut_the_rows_eq_cuts():
+    df = _hand_table()
+    values = {"x", "y", "z", "w"}
+    cuts = group_positions(df, "town", values)
+    for value in values:
+        eq = df[df["town"].eq(value).fillna(False).astype(bool)]
+        assert df.iloc[cuts.get(value, np.zeros(0, dtype="int64"))].index.tolist() == eq.index.tolist()
+
+
+def test_breakdown_equals_each_cut_evaluated_alone(plan):
+    rows = [school("1", town="安场镇", guards_in_place="否", dropouts=2), school("2", "kindergarten", town="凤仪街道", students=90),
+            school("3", town="安场镇", dropouts=1, closed_campus="否"), school("4", "kindergarten", town="安场镇", students=5),
+            school("5", "junior", town="流渡镇", alarm_linked="否", large_classes=1)]
+    tables = build_tables(rows, {"安场镇": 10, "凤仪街道": 100, "流渡镇": 7})
+    shuffled = {name: df.iloc[::-1] for name, df in tables.items()}  # row order and index labels differ
+    by_town = evaluate_by(plan, shuffled, "town")
+    assert sorted(by_town) == sorted(["安场镇", "凤仪街道", "流渡镇"])
+    county = {t.id: evaluate_metric(t, shuffled) for t in plan.metrics}
+    for town, results in by_town.items():
+        cut = {name: df[df["town"].eq(town).fillna(False).astype(bool)] for name, df in shuffled.items() if "town" in df}
+        alone = [evaluate_metric(t, cut, county[t.id].numerator is not None) for t in plan.metrics]
+        assert [(r.status, r.numerator, r.denominator, r.offender_count, r.offenders) for r in results] == \
+            [(r.status, r.numerator, r.denominator, r.offender_count, r.offenders) for r in alone]
+    assert {r.status for rs in by_town.values() for r in rs} >= {PASS, FAIL}
