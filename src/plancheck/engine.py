@@ -16,6 +16,7 @@ from typing import Any, Optional
 
 import numpy as np
 import pandas as pd
+from pandas.arrays import NumpyExtensionArray
 
 from .targets import Aggregate, MetricTarget, MilestoneTarget, TargetsFile
 
@@ -139,9 +140,15 @@ class _View:
     def ints(self, column: str) -> np.ndarray:
         return self._cut(self.table.ints(column))
 
-    def rows(self, local: np.ndarray, cols: list[str]) -> pd.DataFrame:
+    def rows(self, local: np.ndarray, cols: list[str]):
+        """The cells of ``cols`` on the rows at ``local``, row by row, as iterating a Series gives them."""
         full = local if self.pos is None else self.pos[local]
-        return self.table.df.iloc[full, [self.table.df.columns.get_loc(c) for c in cols]]
+        return zip(*(_cells(self.table.df[c].array, full) for c in cols))
+
+
+def _cells(values, positions: np.ndarray) -> list:
+    picked = values[positions]
+    return picked.to_numpy().tolist() if isinstance(picked, NumpyExtensionArray) else list(picked)
 
 
 Views = dict[str, _View]
@@ -290,7 +297,7 @@ def _schools(view: _View, positions: np.ndarray, values=None, needed=None, limit
         return []
     cols = [c for c in ("school_name", "town", "school_id", "_file", "_row") if c in view]
     out = []
-    for k, r in enumerate(view.rows(positions, cols).itertuples(index=False)):
+    for k, r in enumerate(view.rows(positions, cols)):
         rec = dict(zip(cols, r))
         value = values[k] if isinstance(values, list) else values
         need = value if needed == "value" else needed
