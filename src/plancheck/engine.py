@@ -95,6 +95,17 @@ class _Table:
         return self._cached(("truthy", column), lambda: np.asarray(
             self.df[column].fillna(False).astype(bool).to_numpy(dtype=bool)))
 
+    def cells(self, column: str, positions: np.ndarray) -> list:
+        """The cells at ``positions`` as iterating the column gives them (missing: the column's NA)."""
+        key = ("arrow", column)
+        if key not in self._memo:
+            self._memo[key] = _arrow_text(self.df[column])
+        arrow = self._memo[key]
+        if arrow is None:
+            return _cells(self.df[column].array, positions)
+        na = self.df[column].dtype.na_value
+        return [na if v is None else v for v in arrow.take(positions).to_pylist()]
+
     def town_codes(self) -> tuple[np.ndarray, Any]:
         """Each row's town as a code into the town names (-1: no town)."""
         found = self._memo.get(("town",))
@@ -143,12 +154,21 @@ class _View:
     def rows(self, local: np.ndarray, cols: list[str]):
         """The cells of ``cols`` on the rows at ``local``, row by row, as iterating a Series gives them."""
         full = local if self.pos is None else self.pos[local]
-        return zip(*(_cells(self.table.df[c].array, full) for c in cols))
+        return zip(*(self.table.cells(c, full) for c in cols))
 
 
 def _cells(values, positions: np.ndarray) -> list:
     picked = values[positions]
     return picked.to_numpy().tolist() if isinstance(picked, NumpyExtensionArray) else list(picked)
+
+
+def _arrow_text(series: pd.Series):
+    """A pyarrow-backed text column as one contiguous arrow array (taking rows from a chunked
+    column joins every chunk first: 2 ms a call at 1M rows), else None."""
+    dtype = series.dtype
+    if not (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"):
+        return None
+    return series.array.__arrow_array__().combine_chunks()
 
 
 Views = dict[str, _View]
