@@ -240,7 +240,12 @@ def test_a_limit_that_is_itself_invalid_is_not_reported_twice(tmp_path):
 def test_repeats_is_duplicated_first_on_present_keys(keys) -> None:
     from plancheck.validate import _repeats
 
-    for dtype in ("string", object):
-        s = pd.Series(keys, dtype=dtype)
+    import pyarrow as pa
+
+    third = len(keys) // 3
+    chunked = pa.chunked_array([pa.array(keys[:third], type=pa.large_string()),
+                                pa.array(keys[third:], type=pa.large_string())])
+    for s in (pd.Series(keys, dtype="string"), pd.Series(keys, dtype=object),
+              pd.Series(pd.arrays.ArrowStringArray(chunked))):  # as the CSV reader hands columns over
         expected = (s.duplicated(keep="first") & s.notna()).to_numpy(dtype=bool)
         assert _repeats(s).tolist() == expected.tolist()

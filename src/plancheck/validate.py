@@ -354,9 +354,10 @@ def _repeats(key: pd.Series) -> np.ndarray:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    arrow = cells.__arrow_array__()
-    arrow = arrow.combine_chunks() if isinstance(arrow, pa.ChunkedArray) else arrow
-    codes = pc.fill_null(pc.dictionary_encode(arrow).indices, -1).to_numpy(zero_copy_only=False)
+    encoded = pc.dictionary_encode(cells.__arrow_array__())  # the chunks share one dictionary: no join needed
+    chunks = encoded.chunks if isinstance(encoded, pa.ChunkedArray) else [encoded]
+    codes = np.concatenate([pc.fill_null(c.indices, -1).to_numpy(zero_copy_only=False) for c in chunks]
+                           or [np.empty(0, dtype=np.int32)])
     return pd.Series(codes, copy=False).duplicated(keep="first").to_numpy() & (codes >= 0)
 
 
