@@ -43,6 +43,7 @@ def test_parsed_ahead_reads_the_same_as_read_directly(workbook: Path, monkeypatc
     assert os.path.abspath(workbook) in workbooks._pending
     assert _tables(workbook) == direct
     assert taken[0] is not None and taken[0][0] == ["学校", "适龄人口", "说明"]  # the parse ahead was used
+    assert set(taken[0][1]) == {"说明"}  # each sheet read was let go once converted (说明 is never read)
     assert os.path.abspath(workbook) not in workbooks._pending  # taken once, then let go
     assert workbooks.take(workbook) is None
 

@@ -672,7 +672,8 @@ def read_excel(path: Path, expect: Optional[str] = None, sheet: Optional[str] = 
         if normalize_header(name) in INSTRUCTION_SHEETS and sheet is None:
             continue
         try:
-            sheet_data = parsed[1][name] if parsed is not None else wb.get_sheet_by_name(name)
+            # (a sheet parsed ahead is taken out of its dict, so its cells are freed once converted)
+            sheet_data = parsed[1].pop(name) if parsed is not None else wb.get_sheet_by_name(name)
             rows = sheet_data.to_python(skip_empty_area=False)
             del sheet_data
         except BaseException as exc:
