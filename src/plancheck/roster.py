@@ -104,7 +104,7 @@ def apply_roster(sub: Submission, roster_path: Path) -> None:
         sub.tables["schools"] = schools.assign(_missing=False)
         return
     on_roster = {e.school_id for e in entries}
-    submitted = set(schools["school_id"].dropna().astype(str))
+    submitted = set(schools["school_id"].dropna().astype(str).tolist())
     found = [E.make("school_not_submitted", file=e.file, sheet=e.sheet, row=e.row, value=e.school_id,
                     column=TABLES["schools"].column("school_id").zh, name=e.school_name, town=e.town or "-")
              for e in entries if e.school_id not in submitted]

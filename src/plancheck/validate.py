@@ -530,8 +530,8 @@ def validate_tables(raws: Iterable[RawTable], milestone_ids: Optional[set[str]] 
     schools, population = sub.tables["schools"], sub.tables["population"]
     has_population_source = any(s.table == "population" for s in sub.sources)
     if len(schools) and has_population_source:
-        kg_towns = set(schools.loc[schools["school_type"] == "kindergarten", "town"].dropna().unique())
-        missing = sorted(kg_towns - set(population["town"].dropna().unique()))
+        kg_towns = set(schools.loc[schools["school_type"] == "kindergarten", "town"].dropna().unique().tolist())
+        missing = sorted(kg_towns - set(population["town"].dropna().unique().tolist()))
         for town in missing:
             src = next(s for s in sub.sources if s.table == "population")
             out.add(E.make("population_missing", file=src.file, sheet=src.sheet, town=town))
