@@ -181,9 +181,13 @@ def validate_table(raw: RawTable, table: str, out: _Collector,
     bad_row = np.zeros(n, dtype=bool)
     written: dict[int, Written] = {}       # column index -> its cells as written, once the raw column is gone
     index = raw.data.index
+    # the raw columns, each let go once parsed (its messages then read ``written``); taken out of the
+    # frame first, as deleting columns from a frame one by one rebuilds it every time
+    columns = {j: raw.data[j] for j in raw.data.columns}
+    raw.data = raw.data.iloc[:, :0]         # columns not read (unknown, info) go too; the row count stays
 
     def cell_value(pos: int, idx: int) -> Any:
-        return written[idx].at(pos) if idx in written else raw.data.iat[pos, idx]
+        return written[idx].at(pos) if idx in written else columns[idx].iat[pos]
 
     def cell_problem(code: str, col: ColumnSpec, positions: np.ndarray, values: Optional[pd.Series] = None, **params):
         idx = where.get(col.name)
@@ -198,7 +202,7 @@ def validate_table(raw: RawTable, table: str, out: _Collector,
 
     stype = parsed_type = None
     if table == "schools" and "school_type" in where:
-        parsed_type = parse_written(raw.data[where["school_type"]], spec.column("school_type"))
+        parsed_type = parse_written(columns[where["school_type"]], spec.column("school_type"))
         stype = parsed_type[0]
 
     for col in spec.columns:
@@ -210,7 +214,7 @@ def validate_table(raw: RawTable, table: str, out: _Collector,
                 fatal = True
             elif col.name == "inclusive" and stype is not None:
                 # a missing 是否普惠 column is only acceptable if no private kindergarten needs it
-                own = _ownership(raw, where, typed, spec)
+                own = _ownership(columns, where, typed, spec)
                 if own is not None and ((stype == "kindergarten") & (own == "private")).fillna(False).any():
                     out.add(E.make("missing_column", row=raw.header_row, zh=col.zh, en=col.name, **loc))
                     fatal = True
@@ -218,9 +222,9 @@ def validate_table(raw: RawTable, table: str, out: _Collector,
             continue
         parsed = parsed_type if col.name == "school_type" and parsed_type is not None else None
         idx = where[col.name]
-        values, bad, code, large, blank, written[idx] = parsed or parse_written(raw.data[idx], col)
+        values, bad, code, large, blank, written[idx] = parsed or parse_written(columns[idx], col)
         parsed = parsed_type = None
-        del raw.data[idx]                   # let the raw column go: its messages read ``written``
+        del columns[idx]
         filled[col.name] = ~blank.to_numpy()
         if bad.any():
             pos = np.flatnonzero(bad.to_numpy())
@@ -235,7 +239,7 @@ def validate_table(raw: RawTable, table: str, out: _Collector,
             bad_row |= large.to_numpy()
         typed[col.name] = values
 
-    raw.data = raw.data.iloc[:, :0]         # columns not read (unknown, info) go too; the row count stays
+    columns.clear()
     frame = pd.DataFrame(typed, copy=False)
     del typed
     not_reported = any(p.code == "milestones_not_reported" for p in raw.problems)
@@ -377,14 +381,14 @@ def _constant(text: str, index: pd.Index) -> pd.Series:
     return pd.Series(pd.Categorical.from_codes(np.zeros(len(index), dtype=np.int8), categories=[text]), index=index)
 
 
-def _ownership(raw: RawTable, where: dict[str, int], typed: dict[str, pd.Series], spec: TableSpec
-               ) -> Optional[pd.Series]:
+def _ownership(columns: dict[int, pd.Series], where: dict[str, int], typed: dict[str, pd.Series],
+               spec: TableSpec) -> Optional[pd.Series]:
     """The parsed 办学性质 column (already parsed, or parsed now from the raw column), None without it."""
     if "ownership" in typed:
         return typed["ownership"]
     if "ownership" not in where:
         return None
-    return parse_column(raw.data[where["ownership"]], spec.column("ownership"))[0]
+    return parse_column(columns[where["ownership"]], spec.column("ownership"))[0]
 
 
 def column_map(raw: RawTable) -> dict[str, tuple[str, int]]:
