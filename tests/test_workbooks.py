@@ -17,7 +17,7 @@ from sheet_fixtures import POP_HEADERS, compact, grid, kindergarten, schools, wr
 
 
 def _tables(path: Path):
-    return [(t.sheet, t.table, t.headers, t.rows, t.data.to_dict("list"), compact(t.problems))
+    return [(t.sheet, t.table, t.headers, list(t.rows), t.data.to_dict("list"), compact(t.problems))
             for t in read_excel(path)]
 
 

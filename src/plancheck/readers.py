@@ -18,7 +18,7 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Optional, Sequence
 
 import numpy as np
 import pandas as pd
@@ -68,7 +68,7 @@ class RawTable:
     headers: list[str]              # as written
     header_row: int                 # spreadsheet row of the header (1-based)
     data: pd.DataFrame              # positional columns 0..n-1, every cell a string ("" = blank)
-    rows: list[int]                 # spreadsheet row number of each data row
+    rows: Sequence[int]             # spreadsheet row number of each data row (an int64 array when read here)
     problems: list[Problem] = field(default_factory=list)   # skipped rows, totals, ragged rows...
     encoding: Optional[str] = None
     rows_read: int = 0              # non-blank rows under the header, skipped ones included
@@ -207,24 +207,24 @@ def classify_rows(table: RawTable) -> RawTable:
     total = (total | (total_end & label_only)) & ~blank
     footer = (footer | (soft & label_only)) & ~blank & ~total
     keep = ~blank & ~total & ~footer
-    rows = table.rows
+    rows = np.asarray(table.rows, dtype=np.int64)
     for i in np.flatnonzero(total | footer):
         label = str(first.iat[i])
         code = "total_row_skipped" if total[i] else "footer_row_skipped"
-        table.problems.append(E.make(code, file=table.file, sheet=table.sheet, row=rows[i], label=label[:40],
-                                     cell=table.cell_address(rows[i], _first_index(df, i))))
+        table.problems.append(E.make(code, file=table.file, sheet=table.sheet, row=int(rows[i]), label=label[:40],
+                                     cell=table.cell_address(int(rows[i]), _first_index(df, i))))
         if total[i]:
-            table.total_rows.append((rows[i], list(df.iloc[i].astype(str))))
+            table.total_rows.append((int(rows[i]), list(df.iloc[i].astype(str))))
     if table.table is not None:
         maybe_header = rows_where(keys.isin(set(_LOOKUPS[table.table])))
         for i in np.flatnonzero(keep & _repeated_header(df, maybe_header, table.table)):
             keep[i] = False
-            table.problems.append(E.make("header_row_skipped", file=table.file, sheet=table.sheet, row=rows[i],
+            table.problems.append(E.make("header_row_skipped", file=table.file, sheet=table.sheet, row=int(rows[i]),
                                          label=str(first.iat[i])[:40]))
     table.rows_read = int((~blank).sum())
     if not keep.all():
         table.data = df[keep].reset_index(drop=True)
-        table.rows = [r for r, k in zip(rows, keep) if k]
+        table.rows = rows[keep]
     return table
 
 
@@ -501,7 +501,7 @@ def _arrow_table(text: str | bytes, delimiter: str, file: str, expect: Optional[
     frame = pd.DataFrame({i: c.to_pandas() for i, c in enumerate(columns)})
     start_row = idx + 2
     return RawTable(file=file, sheet=None, table=table, headers=headers, header_row=idx + 1, data=frame,
-                    rows=list(range(start_row, start_row + len(frame))), encoding=encoding)
+                    rows=np.arange(start_row, start_row + len(frame), dtype=np.int64), encoding=encoding)
 
 
 def _line_end(text: str | bytes, lines: int, start: int = 0) -> int:
@@ -701,7 +701,7 @@ def read_excel(path: Path, expect: Optional[str] = None, sheet: Optional[str] = 
         del rows
         frame = _text_frame(body, len(headers))
         raw = RawTable(file=file, sheet=name, table=table, headers=headers, header_row=idx + 1,
-                       data=frame, rows=list(range(idx + 2, idx + 2 + len(body))))
+                       data=frame, rows=np.arange(idx + 2, idx + 2 + len(body), dtype=np.int64))
         del body
         tables.append(classify_rows(raw))
     if renamed is not None and tables:

@@ -81,7 +81,7 @@ def _roster_table(raw: RawTable) -> tuple[list[RosterEntry], list[Problem]]:
         out.append(RosterEntry(
             school_id=str(sid), school_name=_text(cols.get("school_name"), pos) or str(sid),
             town=_text(cols.get("town"), pos) or "", school_type=_text(cols.get("school_type"), pos),
-            ownership=_text(cols.get("ownership"), pos), file=raw.file, sheet=raw.sheet, row=row))
+            ownership=_text(cols.get("ownership"), pos), file=raw.file, sheet=raw.sheet, row=int(row)))
     return out, []
 
 

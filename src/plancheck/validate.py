@@ -561,7 +561,7 @@ def drop_unreported_milestones(raw: RawTable) -> int:
     if count:
         first = int(np.asarray(raw.rows)[blank][0])
         raw.data = raw.data[~blank].reset_index(drop=True)
-        raw.rows = [r for r, b in zip(raw.rows, blank) if not b]
+        raw.rows = np.asarray(raw.rows, dtype=np.int64)[~blank]
         raw.unreported += count
         raw.problems.append(E.make("milestones_not_reported", file=raw.file, sheet=raw.sheet, row=first,
                                    count=count))
