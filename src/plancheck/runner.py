@@ -150,7 +150,10 @@ def guarded(func):
 
 def _emit(text: str, output: Optional[Path], stream: Optional[TextIO] = None) -> None:
     if output is None:
-        (stream or sys.stdout).write(text)
+        stream = stream or sys.stdout
+        if stream is None:  # started with standard output closed (`>&-`)
+            raise OutputError("standard output is closed; write the report with --output FILE")
+        stream.write(text)
     else:
         output.write_text(text, encoding="utf-8")
 
@@ -207,7 +210,8 @@ def _github_annotations(sub, results, lang: str, to_stderr: bool) -> None:
     text = github.annotations(sub, results, lang, os.environ.get("GITHUB_WORKSPACE"))
     if text:
         stream = sys.stderr if to_stderr else sys.stdout
-        stream.write(text if text.endswith("\n") else text + "\n")
+        if stream is not None:
+            stream.write(text if text.endswith("\n") else text + "\n")
 
 
 def start_parsing(opts: RunOptions) -> None:

@@ -53,6 +53,8 @@ def exit_code_of(exc: SystemExit) -> int:
 def exit_now(code: int) -> None:
     """Flush standard streams and leave without interpreter teardown."""
     for stream in (sys.stdout, sys.stderr):
+        if stream is None:  # started with the stream closed
+            continue
         try:
             stream.flush()
         except (OSError, ValueError):  # a closed pipe: nothing more can be said on it
