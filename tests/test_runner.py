@@ -1,20 +1,39 @@
-"""runner.Background: work done in a thread hands back its value, or its exception, to the caller."""
+"""runner.reading: outputs checked first, workbooks parsed ahead for the time of the command, and a
+parse the command did not take dropped when it ends."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from plancheck.runner import Background
+from plancheck import workbooks
+from plancheck.runner import EXIT_INPUT, OutputError, RunOptions, reading
+
+from sheet_fixtures import grid, schools, write_xlsx
 
 
-def test_background_gives_the_value() -> None:
-    assert Background(sum, [1, 2, 3]).result() == 6
+def test_reading_parses_the_workbooks_for_the_time_of_the_command(tmp_path: Path) -> None:
+    book = write_xlsx(tmp_path / "county.xlsx", {"学校": grid(schools(3))})
+    seen = []
+
+    @reading
+    def command(opts: RunOptions) -> int:
+        seen.append(sorted(workbooks._pending))
+        return EXIT_INPUT  # stops before reading, e.g. a rejected targets file
+
+    assert command(RunOptions(schools=book, population=tmp_path / "pop.csv", milestones=tmp_path)) == EXIT_INPUT
+    assert seen == [[str(book.resolve())]]
+    assert not workbooks._pending  # the parse nobody took is let go
 
 
-def test_background_raises_the_error_in_the_caller() -> None:
-    def fails(path: str) -> None:
-        raise FileNotFoundError(path)
+def test_reading_refuses_an_unwritable_output_before_any_work(tmp_path: Path) -> None:
+    book = write_xlsx(tmp_path / "county.xlsx", {"学校": grid(schools(3))})
 
-    job = Background(fails, "gone.csv")
-    with pytest.raises(FileNotFoundError, match="gone.csv"):
-        job.result()
+    @reading
+    def command(opts: RunOptions) -> int:
+        raise AssertionError("must not run")
+
+    with pytest.raises(OutputError):
+        command(RunOptions(schools=book, output=tmp_path / "no" / "such" / "r.json"))
+    assert not workbooks._pending

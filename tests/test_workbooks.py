@@ -11,7 +11,6 @@ import pytest
 
 from plancheck import workbooks
 from plancheck.readers import ReadError, read_excel
-from plancheck.runner import RunOptions, start_parsing
 
 from sheet_fixtures import POP_HEADERS, compact, grid, kindergarten, schools, write_xlsx
 
@@ -48,19 +47,16 @@ def test_parsed_ahead_reads_the_same_as_read_directly(workbook: Path, monkeypatc
     assert workbooks.take(workbook) is None
 
 
-def test_runner_starts_the_parse_of_workbook_files_only(workbook: Path, tmp_path: Path) -> None:
+def test_only_workbook_files_are_parsed_ahead(workbook: Path, tmp_path: Path) -> None:
     csv = tmp_path / "pop.csv"
     csv.write_text("乡镇,x\n", encoding="utf-8")
-    start_parsing(RunOptions(schools=workbook, population=csv, milestones=tmp_path))
-    try:
+    with workbooks.parsing_ahead([workbook, csv, tmp_path, None]):
         assert set(workbooks._pending) == {os.path.abspath(workbook)}
-    finally:
-        workbooks.take(workbook)
 
 
 def test_a_workbook_changed_after_the_parse_started_is_read_again(workbook: Path) -> None:
     workbooks.prefetch(workbook)
-    workbooks._pending[os.path.abspath(workbook)].thread.join()
+    workbooks._pending[os.path.abspath(workbook)][1].result()
     write_xlsx(workbook, {"学校": grid(schools(3))})
     os.utime(workbook, ns=(1, 1))  # a different modification time even on a coarse clock
     tables = read_excel(workbook)
@@ -83,7 +79,6 @@ def test_a_zip_bomb_is_never_unpacked_ahead(tmp_path: Path) -> None:
         zf.writestr("[Content_Types].xml", "<x/>")
         zf.writestr("xl/worksheets/sheet1.xml", b"\0" * (60 * 1024**2))
     workbooks.prefetch(path)
-    job = workbooks._pending[os.path.abspath(path)]
-    job.thread.join()
-    assert job.sheets is None and job.names == []
+    _, parse = workbooks._pending[os.path.abspath(path)]
+    assert parse.result() is None
     assert {p[2] for p in _refusal(path)} == {"too_large"}

@@ -15,7 +15,7 @@ import io
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional, TextIO
+from typing import Optional, TextIO
 
 from rich.console import Console
 from rich.text import Text
@@ -214,47 +214,31 @@ def _github_annotations(sub, results, lang: str, to_stderr: bool) -> None:
             stream.write(text if text.endswith("\n") else text + "\n")
 
 
-def start_parsing(opts: RunOptions) -> None:
-    """Let the workbooks given as files be parsed in the background while pandas is imported (workbooks.py)."""
-    from . import workbooks
+def reading(func):
+    """For a command that reads the inputs of ``opts``: refuse an output that cannot be written before any
+    work, then run it while the workbooks given as files are parsed in the background (workbooks.py)."""
+    import functools
 
-    for path in _paths(opts).values():
-        workbooks.prefetch(path)
+    @functools.wraps(func)
+    def wrapper(opts: RunOptions) -> int:
+        from . import workbooks
 
+        check_writable(opts.output, opts.errors_out)
+        with workbooks.parsing_ahead(_paths(opts).values()):
+            return func(opts)
 
-class Background:
-    """``func(*args)`` run in a thread (for work that releases the GIL, like hashing a file);
-    :meth:`result` waits for it and returns its value or raises its exception."""
-
-    def __init__(self, func, *args):
-        import threading
-
-        self._value: Any = None
-        self._error: Optional[BaseException] = None
-        self._thread = threading.Thread(target=self._run, args=(func, args), daemon=True)
-        self._thread.start()
-
-    def _run(self, func, args) -> None:
-        try:
-            self._value = func(*args)
-        except BaseException as exc:  # noqa: BLE001 — handed over to the caller of result()
-            self._error = exc
-
-    def result(self) -> Any:
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        return self._value
+    return wrapper
 
 
 @guarded
+@reading
 def execute_run(opts: RunOptions) -> int:
-    start_parsing(opts)
+    from concurrent.futures import ThreadPoolExecutor  # (loaded with pandas; not on the `targets` path)
+
     from .engine import evaluate, evaluate_by
     from .report import table
     from .report.context import ReportContext, input_files
 
-    check_writable(opts.output, opts.errors_out)
     out, err = build_consoles(opts.output)
     targets = load_targets_or_report(opts.targets, err)
     if targets is None:
@@ -282,15 +266,16 @@ def execute_run(opts: RunOptions) -> int:
     if sub.problems:
         table.render_problems(err, sub, opts.lang, opts.show_problems)
     table.render_counts(err, sub, opts.lang)
-    # the files' SHA-256 (for the report formats) is computed while the targets are evaluated
-    inputs = Background(input_files, sub) if opts.output_format != "table" else None
-    results = evaluate(targets, sub.tables)
     by = list(opts.by)
     if opts.output_format == "html" and "town" not in by:
         by.insert(0, "town")  # the HTML report always has its town-by-target grid
-    ctx = ReportContext(results=results, targets=targets, submission=sub, lang=opts.lang, term=opts.term,
-                        groups={col: evaluate_by(targets, sub.tables, col) for col in by},
-                        inputs=inputs.result() if inputs is not None else [], baseline=baseline)
+    # the files' SHA-256 (for the report formats) is computed while the targets are evaluated
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        inputs = pool.submit(input_files, sub) if opts.output_format != "table" else None
+        results = evaluate(targets, sub.tables)
+        ctx = ReportContext(results=results, targets=targets, submission=sub, lang=opts.lang, term=opts.term,
+                            groups={col: evaluate_by(targets, sub.tables, col) for col in by},
+                            inputs=inputs.result() if inputs is not None else [], baseline=baseline)
     if opts.output_format == "table":
         table.render_results(out, results, targets, opts.lang)
         for col, by in ctx.groups.items():
@@ -309,18 +294,17 @@ def execute_run(opts: RunOptions) -> int:
 
 
 @guarded
+@reading
 def execute_validate(opts: RunOptions) -> int:
     """Check a submission only: every problem listed, then the school's own obligations from the plan.
 
     The obligations (oversized classes, dropouts, missing security items…) are warnings:
     exit 2 on any error, else 0 — or 1 with ``strict`` when a school falls short.
     """
-    start_parsing(opts)
     from .errors import sort_problems
     from .obligations import school_obligations
     from .report import jsonfmt, table
 
-    check_writable(opts.output, opts.errors_out)
     out, err = build_consoles(opts.output)
     targets = load_targets_or_report(opts.targets, err)
     if targets is None:

@@ -1,8 +1,8 @@
 """Workbooks parsed ahead, in a background thread, while the command imports pandas.
 
 python-calamine parses a sheet in Rust without holding the GIL: a 100k-row sheet takes about
-1 s, the imports of pandas/pyarrow about 0.3 s. The command starts the parse of the workbook
-it was given first (:func:`prefetch`), and :func:`readers.read_excel` takes the parsed sheets
+1 s, the imports of pandas/pyarrow about 0.3 s. A run parses the workbooks it was given as files in
+the background (:func:`parsing_ahead`), and :func:`readers.read_excel` takes the parsed sheets
 (:func:`take`) instead of parsing again — so the imports cost no time of their own.
 
 Only a workbook that passes the same size checks :func:`readers.check_zip` makes is parsed
@@ -14,10 +14,11 @@ unusual — another format, a damaged file, a renamed workbook, a file changed s
 from __future__ import annotations
 
 import os
-import threading
 import zipfile
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Iterable, Iterator, Optional
 
 #: Limits for a zipped workbook (.xlsx): bounded time and memory, and no zip bombs.
 MAX_XLSX_UNCOMPRESSED = 256 * 1024**2
@@ -39,33 +40,25 @@ def zip_within_limits(total: int, packed: int) -> bool:
     return total <= MAX_XLSX_UNCOMPRESSED and total / packed <= MAX_ZIP_RATIO
 
 
-class _Parse:
-    """One workbook being parsed in a thread: its sheets by name once done, or None."""
+def _parse(path: Path) -> Optional[tuple[list[str], dict[str, Any]]]:
+    """(sheet names, parsed sheets by name) of a zipped workbook within the size limits; None otherwise."""
+    try:
+        with path.open("rb") as fh:
+            if fh.read(4) != b"PK\x03\x04":
+                return None
+        if not zip_within_limits(*zip_sizes(path)):
+            return None
+        from python_calamine import CalamineWorkbook
 
-    def __init__(self, path: Path):
-        self.path = path
-        self.stamp = _stamp(path)
-        self.sheets: Optional[dict[str, Any]] = None
-        self.names: list[str] = []
-        self.thread = threading.Thread(target=self._run, name=f"parse {path.name}", daemon=True)
-
-    def _run(self) -> None:
-        try:
-            with self.path.open("rb") as fh:
-                if fh.read(4) != b"PK\x03\x04":
-                    return
-            if not zip_within_limits(*zip_sizes(self.path)):
-                return
-            from python_calamine import CalamineWorkbook
-
-            wb = CalamineWorkbook.from_path(str(self.path))
-            self.names = list(wb.sheet_names)
-            self.sheets = {name: wb.get_sheet_by_name(name) for name in self.names}
-        except BaseException:  # noqa: BLE001 — any failure (even a Rust panic) leaves the file to read_excel
-            self.sheets = None
+        wb = CalamineWorkbook.from_path(str(path))
+        names = list(wb.sheet_names)
+        return names, {name: wb.get_sheet_by_name(name) for name in names}
+    except BaseException:  # noqa: BLE001 — any failure (even a Rust panic) leaves the file to read_excel
+        return None
 
 
-_pending: dict[str, _Parse] = {}
+#: absolute path -> (size and modification time when the parse started, the parse)
+_pending: dict[str, tuple[Optional[tuple[int, int]], Future]] = {}
 
 
 def _stamp(path: Path) -> Optional[tuple[int, int]]:
@@ -76,25 +69,39 @@ def _stamp(path: Path) -> Optional[tuple[int, int]]:
     return st.st_size, st.st_mtime_ns
 
 
-def prefetch(path: Optional[Path]) -> None:
-    """Start parsing ``path`` in the background if it is a workbook file (.xlsx/.xlsm); else nothing."""
+def prefetch(path: Optional[Path]) -> Optional[str]:
+    """Start parsing ``path`` in the background if it is a workbook file (.xlsx/.xlsm); returns its key
+    in the pending parses, None if nothing was started."""
     if path is None or path.suffix.lower() not in PREFETCH_SUFFIXES or not path.is_file():
-        return
+        return None
     key = os.path.abspath(path)
     if key in _pending:
-        return
-    job = _Parse(path)
-    _pending[key] = job
-    job.thread.start()
+        return None
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="plancheck-parse")
+    _pending[key] = (_stamp(path), pool.submit(_parse, path))
+    pool.shutdown(wait=False)  # the parse still runs; its future gives the result
+    return key
+
+
+@contextmanager
+def parsing_ahead(paths: Iterable[Optional[Path]]) -> Iterator[None]:
+    """The workbooks among ``paths`` parsed in the background for the time of the block; a parse that
+    was not taken by its end (the run stopped early) is dropped rather than holding a whole sheet."""
+    started = [key for key in map(prefetch, paths) if key is not None]
+    try:
+        yield
+    finally:
+        for key in started:
+            _pending.pop(key, None)
 
 
 def take(path: Path) -> Optional[tuple[list[str], dict[str, Any]]]:
     """(sheet names, parsed sheets) of a workbook parsed ahead and unchanged since, waiting for it if
     needed; None if it was not parsed ahead (or could not be). Each parse is taken once."""
-    job = _pending.pop(os.path.abspath(path), None)
-    if job is None:
+    stamp, parse = _pending.pop(os.path.abspath(path), (None, None))
+    if parse is None:
         return None
-    job.thread.join()
-    if job.sheets is None or job.stamp is None or _stamp(path) != job.stamp:
+    parsed = parse.result()
+    if parsed is None or stamp is None or _stamp(path) != stamp:
         return None
-    return job.names, job.sheets
+    return parsed
