@@ -31,18 +31,18 @@ _BAD_CODE = {"int": "not_integer", "bool": "not_yes_no", "enum": "not_in_choices
 
 def _norm(s: pd.Series) -> pd.Series:
     """NFKC + strip of every cell (None/NaN stay missing): :func:`schema.clean_text`'s text, blank kept as ""."""
-    cells = _arrow_cells(s)
+    cells = arrow_cells(s)
     if cells is None:
         return pd.Series([None if _missing(v) else unicodedata.normalize("NFKC", str(v)).strip()
                           for v in s.to_numpy(dtype=object)], index=s.index, dtype="string")
-    return _string_series(_clean_arrow(cells, keep_blank=True), s.index)
+    return string_series(_clean_arrow(cells, keep_blank=True), s.index)
 
 
 def _missing(v: Any) -> bool:
     return v is None or v is pd.NA or (isinstance(v, float) and v != v)
 
 
-def _arrow_cells(s: pd.Series):
+def arrow_cells(s: pd.Series):
     """The cells of a column as one Arrow (large) string array or chunked array, without copying an
     Arrow-backed column; None when a cell is not text (then the per-value path reads it)."""
     import pyarrow as pa
@@ -56,7 +56,8 @@ def _arrow_cells(s: pd.Series):
         return None
 
 
-def _string_series(cells, index: pd.Index) -> pd.Series:
+def string_series(cells, index: Optional[pd.Index] = None) -> pd.Series:
+    """Arrow text (an array or a chunked array) as a pandas Series of the ``string`` dtype, without a copy."""
     import pyarrow as pa
 
     chunked = cells if isinstance(cells, pa.ChunkedArray) else pa.chunked_array([cells])
@@ -78,14 +79,14 @@ def _clean_arrow(cells, keep_blank: bool = False):
         trimmed = cells     # nothing was trimmed (trimming only ever removes bytes)
     other = pc.invert(pc.fill_null(pc.string_is_ascii(cells), True))
     if pc.any(other).as_py():
-        rest = _one(pc.filter(cells, other))
+        rest = one_array(pc.filter(cells, other))
         distinct = pc.unique(rest)
         values = distinct.to_pylist()
         odd = [v for v in values if not unicodedata.is_normalized("NFKC", v)]  # usually none: nothing to do
         if any(unicodedata.normalize("NFKC", v).strip() != v.strip() for v in odd):
             nfkc = [v if unicodedata.is_normalized("NFKC", v) else unicodedata.normalize("NFKC", v) for v in values]
             nfkc = pa.array([v.strip() for v in nfkc], type=pa.large_string())
-            trimmed, other = _one(trimmed), _one(other)
+            trimmed, other = one_array(trimmed), one_array(other)
             trimmed = pc.replace_with_mask(trimmed, other, pc.take(nfkc, pc.index_in(rest, value_set=distinct)))
     if keep_blank:
         return trimmed
@@ -102,7 +103,7 @@ def _byte_size(cells) -> int:
     return int(pc.sum(pc.binary_length(cells)).as_py() or 0)
 
 
-def _one(arrow):
+def one_array(arrow):
     """One contiguous Arrow array (a chunked array's chunks joined)."""
     import pyarrow as pa
 
@@ -113,12 +114,12 @@ def _distinct(s: pd.Series) -> tuple[np.ndarray, list]:
     """(index of each cell's value in the distinct values, the distinct values); a missing cell's index is -1."""
     import pyarrow.compute as pc
 
-    cells = _arrow_cells(s)
+    cells = arrow_cells(s)
     if cells is None:
         codes, uniques = pd.factorize(s.to_numpy(dtype=object), use_na_sentinel=True)
         return np.asarray(codes, dtype=np.intp), list(uniques)
     distinct = pc.drop_null(pc.unique(cells))
-    codes = _one(pc.fill_null(pc.index_in(cells, value_set=distinct), -1))
+    codes = one_array(pc.fill_null(pc.index_in(cells, value_set=distinct), -1))
     return codes.to_numpy(zero_copy_only=False).astype(np.intp, copy=False), distinct.to_pylist()
 
 
@@ -146,9 +147,9 @@ def parse_written(raw: pd.Series, spec: ColumnSpec
     index = raw.index
     none = pd.Series(np.zeros(len(raw), dtype=bool), index=index)
     if spec.kind == "text":
-        cells = _arrow_cells(raw)
+        cells = arrow_cells(raw)
         if cells is not None:
-            values = _string_series(_clean_arrow(cells), index)
+            values = string_series(_clean_arrow(cells), index)
             return values, none, None, none, values.isna().astype(bool), Written(cells=cells)
     codes, uniques = _distinct(raw)
     parse = _PARSERS[spec.kind](spec)
@@ -203,7 +204,7 @@ def _take_back(spec: ColumnSpec, results: list, errors: list, codes: np.ndarray,
         import pyarrow as pa
 
         labels = pa.array(results, type=pa.large_string())
-        values = _string_series(labels.take(pa.array(np.where(codes < 0, len(results) - 1, codes))), index)
+        values = string_series(labels.take(pa.array(np.where(codes < 0, len(results) - 1, codes))), index)
     return values, bad, _BAD_CODE.get(spec.kind), large, blank
 
 

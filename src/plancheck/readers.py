@@ -25,6 +25,7 @@ import pandas as pd
 
 from . import errors as E
 from . import workbooks
+from .columns import arrow_cells, one_array, string_series
 from .errors import Problem
 from .schema import TABLES, header_lookup, normalize_header, normalize_headers
 
@@ -167,10 +168,7 @@ def _first_cells(first: pd.Series) -> tuple[np.ndarray, np.ndarray, Any]:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    cells = first.array.__arrow_array__() if isinstance(first.array, pd.arrays.ArrowStringArray) else \
-        pa.array(first.to_numpy(dtype=object), type=pa.large_string(), from_pandas=True)
-    cells = cells.combine_chunks() if isinstance(cells, pa.ChunkedArray) else cells
-    cells = pc.fill_null(cells if pa.types.is_large_string(cells.type) else cells.cast(pa.large_string()), "")
+    cells = pc.fill_null(one_array(arrow_cells(first)), "")  # first cells are text (_first_filled)
     number = pc.match_substring_regex(cells, r"^[0-9]+$").to_numpy(zero_copy_only=False)
     other = np.flatnonzero(~number)
     encoded = pc.dictionary_encode(cells.take(pa.array(other)))
@@ -189,8 +187,8 @@ def classify_rows(table: RawTable) -> RawTable:
         return table
     first = _first_filled(df)
     other, codes, distinct = _first_cells(first)
-    keys = pd.Series(pd.arrays.ArrowStringArray(pa_chunked(normalize_headers(distinct))), copy=False)
-    texts = pd.Series(pd.arrays.ArrowStringArray(pa_chunked(distinct)), copy=False)
+    keys = string_series(normalize_headers(distinct))
+    texts = string_series(distinct)
 
     def rows_where(per_value: pd.Series) -> np.ndarray:
         out = np.zeros(len(df), dtype=bool)
@@ -226,13 +224,6 @@ def classify_rows(table: RawTable) -> RawTable:
         table.data = df[keep].reset_index(drop=True)
         table.rows = rows[keep]
     return table
-
-
-def pa_chunked(arrow):
-    """An Arrow array as the chunked array pandas' ArrowStringArray holds."""
-    import pyarrow as pa
-
-    return arrow if isinstance(arrow, pa.ChunkedArray) else pa.chunked_array([arrow])
 
 
 def _label_only(table: RawTable, first: pd.Series, positions: np.ndarray) -> np.ndarray:
