@@ -190,22 +190,39 @@ def test_gb18030_past_plain_ascii_header_lines_is_decoded_as_before(tmp_path, mo
     assert answered == 1 and fast.encoding == "gb18030" and fast.data.iat[2, 1] == "第3小学"
 
 
-@pytest.mark.parametrize("ragged", [False, True])
-def test_sheet_cells_converted_column_wise_read_as_cell_by_cell(ragged):
-    """Workbook cells (as python-calamine gives them) become the same text column by column as one by one."""
-    from datetime import date, datetime
+def test_sheet_cells_read_as_text_where_the_sheet_has_them(tmp_path):
+    """A table that starts in C4 keeps the sheet's rows and columns (cell addresses as Excel shows them);
+    cells of every kind become text: whole numbers exactly, others to 9 decimals, yes/no as true/false,
+    blanks and uncomputed formulas as "", white space kept for the cleaning that validation does."""
+    from datetime import datetime
 
-    body = [[2152000123.0, True, None, "x", 1.0, 12.5, date(2021, 3, 1), 7],
-            [2152000124, False, float("nan"), "", 1, -0.0, datetime(2021, 3, 1, 8, 30), "7"],
-            [2152000125.0, 1.0, "", " 是 ", True, 1e20, None, 7.0]]
-    if ragged:
-        body[1] = body[1][:5]
-    width = 7
-    frame = readers._text_frame(body, width)
-    expected = [[readers._cell_text(v) for v in (r + [None] * width)[:width]] for r in body]
-    assert _cells(frame_table(frame)) == expected
-    assert expected[0][0] == "2152000123" and expected[2][1] == "1" and expected[0][1] == "true"
-    assert all(str(t) == "str" for t in frame.dtypes)
+    from openpyxl import Workbook
+
+    path = tmp_path / "s.xlsx"
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "学校"
+    ws["D1"] = "2021年统计表"                          # above blank rows 2-3
+    header = SCHOOL_HEADERS[:4]
+    for j, v in enumerate(header):                     # from C4
+        ws.cell(row=4, column=3 + j, value=v)
+    for j, v in enumerate([2152000123, "第一小学", " 安场镇 ", "小学"]):
+        ws.cell(row=5, column=3 + j, value=v)
+    for j, v in enumerate([2152000124.0, 12.5, True, 3.0000000001]):
+        ws.cell(row=6, column=3 + j, value=v)
+    ws["C7"] = "=1/0"                                  # a formula never computed: blank
+    ws["D7"] = datetime(2021, 9, 1)
+    ws["E7"] = 593.0
+    wb.save(path)
+
+    table = read_file(path, "schools")[0]
+    assert table.header_row == 4 and list(table.rows) == [5, 6, 7]
+    assert table.headers == ["", "", *header]
+    assert _cells(table) == [["", "", "2152000123", "第一小学", " 安场镇 ", "小学"],
+                             ["", "", "2152000124", "12.5", "true", "3"],   # 9 decimals at most, as Excel shows it
+                             ["", "", "", "2021-09-01 00:00:00", "593", ""]]
+    assert table.cell_address(5, 2) == "学校!C5"
+    assert all(str(t) == "str" for t in table.data.dtypes)
 
 
 def frame_table(frame: pd.DataFrame) -> readers.RawTable:

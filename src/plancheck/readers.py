@@ -12,11 +12,9 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import itertools
 import re
 import zipfile
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, Optional, Sequence
 
@@ -554,57 +552,51 @@ def _csv_records(text: str, delimiter: str, file: str) -> tuple[list[list[str]],
 
 
 # ------------------------------------------------------------------ Excel
-def _cell_text(v: Any) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, float):
-        if v != v:
-            return ""
-        if v.is_integer() and abs(v) < 1e16:
-            return str(int(v))
-        return repr(v)
-    if isinstance(v, (datetime, date, time, timedelta)):
-        return v.isoformat() if hasattr(v, "isoformat") else str(v)
-    return str(v)
+def _sheet_cells(sheet: Any) -> tuple[Any, list[int]]:
+    """(the sheet's cells as an Arrow record batch of text columns, nulls for blanks, from row 1 on; the
+    column index in the sheet of each of its columns — a sheet whose first used column is C starts at 2)."""
+    batch = sheet.to_arrow()
+    positions = [c.absolute_index for c in sheet.available_columns()]
+    return batch, positions
 
 
-def _text_frame(body: list[list[Any]], width: int) -> pd.DataFrame:
-    """The cells of a sheet's data rows as text, column by column: each distinct value of a column is
-    converted once by :func:`_cell_text` (a school code stored as a number reads "2152000123")."""
-    if not body:
-        return pd.DataFrame({i: pd.Series([], dtype=object) for i in range(width)})
-    if len({len(r) for r in body}) == 1 and len(body[0]) >= width:
-        grid = np.empty((len(body), len(body[0])), dtype=object)
-        grid[:] = body
-        columns = [grid[:, j] for j in range(width)]
-    else:
-        columns = [np.asarray(c, dtype=object) for c in itertools.zip_longest(*body, fillvalue=None)][:width]
-        columns += [np.full(len(body), None, dtype=object)] * (width - len(columns))
-    return pd.DataFrame({i: _column_text(c) for i, c in enumerate(columns)})
+def _head_rows(batch: Any, positions: list[int], n: int) -> list[list[str]]:
+    """The first ``n`` rows as lists of text, one entry per sheet column from A on ("" for a blank)."""
+    width = max(positions, default=-1) + 1
+    head = batch.slice(0, n)
+    rows = [[""] * width for _ in range(head.num_rows)]
+    for j, column in zip(positions, head.columns):
+        for i, v in enumerate(column.to_pylist()):
+            if v is not None:
+                rows[i][j] = v
+    return rows
 
 
-def _column_text(cells: np.ndarray) -> pd.Series:
-    """One column of cells as Arrow-backed text (the dtype ``astype(str)`` gives)."""
+def _any_text(batch: Any) -> bool:
+    """Whether any cell holds more than white space."""
+    import pyarrow.compute as pc
+
+    return any(pc.any(pc.not_equal(pc.utf8_trim_whitespace(c), "")).as_py() for c in batch.columns)
+
+
+def _text_frame(batch: Any, positions: list[int], start: int, width: int) -> pd.DataFrame:
+    """Columns 0..width-1 of the sheet from row index ``start`` on, as text ("" for a blank cell)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    try:  # a column of text cells (the usual case): Arrow takes them as they are, in one pass
-        text = pa.array(cells, type=pa.large_string())
-    except (pa.ArrowTypeError, pa.ArrowInvalid):  # numbers, dates, yes/no cells: converted below
-        text = None
-    if text is not None:
-        return pa.chunked_array([pc.fill_null(text, "") if text.null_count else text]).to_pandas()
-    kinds = set(map(type, cells))
-    if not kinds <= {str}:
-        if bool in kinds:  # True == 1 == 1.0 would share one distinct value: convert cell by cell
-            cells = np.array([_cell_text(v) for v in cells], dtype=object)
+    n = batch.num_rows - start
+    if n <= 0:
+        return pd.DataFrame({i: pd.Series([], dtype=object) for i in range(width)})
+    by_position = dict(zip(positions, batch.columns))
+    frame = {}
+    for j in range(width):
+        cells = by_position.get(j)
+        if cells is None:  # a column left blank throughout (e.g. column A before a table starting in B)
+            cells = pa.nulls(n, pa.large_string())
         else:
-            codes, distinct = pd.factorize(cells, use_na_sentinel=True)
-            texts = np.array([_cell_text(v) for v in distinct] + [""], dtype=object)   # index -1: missing -> ""
-            cells = texts[codes]
-    return pa.chunked_array([pa.array(cells, type=pa.large_string())]).to_pandas()
+            cells = cells.slice(start).cast(pa.large_string())
+        frame[j] = pa.chunked_array([pc.fill_null(cells, "") if cells.null_count else cells]).to_pandas()
+    return pd.DataFrame(frame)
 
 
 def check_zip(path: Path, file: str) -> None:
@@ -621,8 +613,6 @@ def check_zip(path: Path, file: str) -> None:
 def read_excel(path: Path, expect: Optional[str] = None, sheet: Optional[str] = None,
                label: Optional[str] = None) -> list[RawTable]:
     """Every sheet of a workbook that holds a submission table."""
-    from python_calamine import CalamineWorkbook
-
     file = label or str(path)
     size = path.stat().st_size
     if size == 0:
@@ -640,15 +630,11 @@ def read_excel(path: Path, expect: Optional[str] = None, sheet: Optional[str] = 
     parsed = workbooks.take(path) if renamed is None and magic == "zip" else None
     try:
         if parsed is not None:  # parsed in the background while the command was importing (workbooks.py)
-            wb, names = None, parsed[0]
-        elif renamed is not None:  # the content decides, not the name: calamine picks its reader by extension
-            with path.open("rb") as fh:
-                wb = CalamineWorkbook.from_filelike(fh)
-        else:
-            wb = CalamineWorkbook.from_path(str(path))
-        if wb is not None:
-            names = list(wb.sheet_names)
-    except BaseException as exc:  # calamine raises several error types (and, rarely, a Rust panic)
+            reader, names = None, parsed[0]
+        else:  # a renamed workbook is opened from its bytes: the content decides, not the name
+            reader = workbooks.open_workbook(path.read_bytes() if renamed is not None else str(path))
+            names = list(reader.sheet_names)
+    except BaseException as exc:  # the reader raises several error types (and, rarely, a Rust panic)
         _reraise_interrupts(exc)
         raise ReadError([E.make("file_unreadable", file=file, detail_zh="工作簿无法打开：" + str(exc)[:200],
                                 detail_en="the workbook cannot be opened: " + str(exc)[:200])]) from None
@@ -664,23 +650,23 @@ def read_excel(path: Path, expect: Optional[str] = None, sheet: Optional[str] = 
             continue
         try:
             # (a sheet parsed ahead is taken out of its dict, so its cells are freed once converted)
-            sheet_data = parsed[1].pop(name) if parsed is not None else wb.get_sheet_by_name(name)
-            rows = sheet_data.to_python(skip_empty_area=False)
+            sheet_data = parsed[1].pop(name) if parsed is not None else workbooks.load_text(reader, name)
+            batch, positions = _sheet_cells(sheet_data)
             del sheet_data
         except BaseException as exc:
             _reraise_interrupts(exc)
             raise ReadError([E.make("file_unreadable", file=file, sheet=name, detail_zh="工作表无法读取：" + str(exc)[:200],
                                     detail_en="the sheet cannot be read: " + str(exc)[:200])]) from None
-        if not rows:
+        if not batch.num_rows or not positions:
             continue
         by_name = table_from_sheet_name(name)
-        text_rows = [[_cell_text(v) for v in r] for r in rows[:HEADER_SCAN_ROWS]]
+        text_rows = _head_rows(batch, positions, HEADER_SCAN_ROWS)
         idx, table = find_header(text_rows, by_name or expect)
         if idx < 0:
             if by_name:
                 raise ReadError([E.make("no_header", file=file, sheet=name,
-                                        scanned=min(len(rows), HEADER_SCAN_ROWS))])
-            if any(any(_cell_text(c).strip() for c in r) for r in rows):
+                                        scanned=min(batch.num_rows, HEADER_SCAN_ROWS))])
+            if _any_text(batch):
                 # not a table we know: validate reports it (skipped sheet, or a file that is no submission)
                 tables.append(RawTable(file=file, sheet=name, table=None, headers=[], header_row=0,
                                        data=pd.DataFrame(), rows=[]))
@@ -688,12 +674,10 @@ def read_excel(path: Path, expect: Optional[str] = None, sheet: Optional[str] = 
         headers = [h.strip() for h in text_rows[idx]]
         while headers and not headers[-1]:
             headers.pop()
-        body = rows[idx + 1:]
-        del rows
-        frame = _text_frame(body, len(headers))
+        frame = _text_frame(batch, positions, idx + 1, len(headers))
         raw = RawTable(file=file, sheet=name, table=table, headers=headers, header_row=idx + 1,
-                       data=frame, rows=np.arange(idx + 2, idx + 2 + len(body), dtype=np.int64))
-        del body
+                       data=frame, rows=np.arange(idx + 2, idx + 2 + len(frame), dtype=np.int64))
+        del batch
         tables.append(classify_rows(raw))
     if renamed is not None and tables:
         target = next((t for t in tables if t.table is not None), tables[0])
