@@ -17,12 +17,12 @@ REPO = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(autouse=True)
 def _no_parse_left_over():
-    """A workbook parsed ahead and never taken by a test (one refused before it is read) does not stay
-    for the next test."""
-    from plancheck import workbooks
+    """A file read ahead and never taken by a test (one refused before it is read) does not stay for the
+    next test."""
+    from plancheck import ahead
 
     yield
-    workbooks._pending.clear()
+    ahead._pending.clear()
 SAMPLE = REPO / "sample_data"
 
 _TYPE_ZH = {"kindergarten": "幼儿园", "primary": "小学", "junior": "初中", "nine_year": "九年一贯制",

@@ -1,5 +1,5 @@
-"""runner.reading: outputs checked first, workbooks parsed ahead for the time of the command, and a
-parse the command did not take dropped when it ends."""
+"""runner.reading: outputs checked first, input files read ahead for the time of the command, and a
+read the command did not take dropped when it ends."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from plancheck import workbooks
+from plancheck import ahead
 from plancheck.runner import EXIT_INPUT, OutputError, RunOptions, reading
 
 from sheet_fixtures import grid, schools, write_xlsx
@@ -19,12 +19,12 @@ def test_reading_parses_the_workbooks_for_the_time_of_the_command(tmp_path: Path
 
     @reading
     def command(opts: RunOptions) -> int:
-        seen.append(sorted(workbooks._pending))
+        seen.append(sorted(ahead._pending))
         return EXIT_INPUT  # stops before reading, e.g. a rejected targets file
 
     assert command(RunOptions(schools=book, population=tmp_path / "pop.csv", milestones=tmp_path)) == EXIT_INPUT
-    assert seen == [[str(book.resolve())]]
-    assert not workbooks._pending  # the parse nobody took is let go
+    assert seen == [[(str(book.resolve()), None)]]
+    assert not ahead._pending  # the parse nobody took is let go
 
 
 def test_reading_refuses_an_unwritable_output_before_any_work(tmp_path: Path) -> None:
@@ -36,4 +36,4 @@ def test_reading_refuses_an_unwritable_output_before_any_work(tmp_path: Path) ->
 
     with pytest.raises(OutputError):
         command(RunOptions(schools=book, output=tmp_path / "no" / "such" / "r.json"))
-    assert not workbooks._pending
+    assert not ahead._pending

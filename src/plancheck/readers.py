@@ -9,7 +9,6 @@ rows and footer rows are found here; totals and footers are reported as skipped.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import re
@@ -21,16 +20,15 @@ from typing import Any, Optional, Sequence
 import numpy as np
 import pandas as pd
 
+from . import ahead, workbooks
 from . import errors as E
-from . import workbooks
 from .columns import arrow_cells, one_array, string_series
 from .errors import Problem
-from .schema import TABLES, header_lookup, normalize_header, normalize_headers
+from .headers import HEADER_SCAN_ROWS, LOOKUPS, find_header, score_header, table_from_sheet_name  # noqa: F401
+from .schema import TABLES, normalize_header, normalize_headers
+from .textfile import (CSV_SUFFIXES, MAX_FILE_BYTES, MAX_LINE_BYTES, ArrowText, arrow_text, sniff_delimiter,  # noqa: F401
+                       use_jemalloc, utf8_layout)
 
-#: Sizes beyond which a file is refused (bounded time and memory).
-MAX_FILE_BYTES = 256 * 1024**2
-MAX_LINE_BYTES = 1024**2
-HEADER_SCAN_ROWS = 30
 
 TOTAL_WORDS = ("合计", "小计", "总计", "总数", "共计", "全县合计", "total", "subtotal")
 FOOTER_WORDS = ("填表人", "审核人", "填报日期", "制表人", "负责人", "联系电话", "填报人", "校长签字", "单位盖章",
@@ -44,11 +42,8 @@ TOTAL_ENDINGS = ("小计", "合计", "总计")
 #: Sheets that hold instructions, never data (the template's 说明 sheet).
 INSTRUCTION_SHEETS = frozenset({"说明", "填表说明", "填报说明", "instructions", "readme", "notes"})
 
-CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 
-_LOOKUPS = {name: header_lookup(spec) for name, spec in TABLES.items()}
-_TABLE_NAMES = {normalize_header(n): name for name, spec in TABLES.items() for n in (name, spec.zh, *spec.aliases)}
 
 
 class ReadError(Exception):
@@ -86,55 +81,6 @@ def column_letter(n: int) -> str:
         n, r = divmod(n - 1, 26)
         s = chr(65 + r) + s
     return s
-
-
-# ------------------------------------------------------------------ header finding
-def score_header(cells: list[str]) -> tuple[Optional[str], int]:
-    """Which table a row of cells is the header of, and how many cells matched."""
-    best, best_n = None, 0
-    keys = [normalize_header(c) for c in cells]
-    for name, lookup in _LOOKUPS.items():
-        n = len({lookup[k] for k in keys if k in lookup})
-        if n > best_n:
-            best, best_n = name, n
-    return best, best_n
-
-
-def find_header(rows: list[list[str]], expect: Optional[str] = None) -> tuple[int, Optional[str]]:
-    """Index of the header row within ``rows`` and the table it belongs to (-1 if none)."""
-    for i, cells in enumerate(rows[:HEADER_SCAN_ROWS]):
-        name, n = score_header(cells)
-        if name is None:
-            continue
-        if expect and name != expect and _is_header_of(cells, expect) and _score(cells, expect) >= n:
-            # the role the user gave wins a tie; a header that fits another table better is that table
-            return i, expect
-        if _is_header_of(cells, name):
-            return i, name
-    return -1, None
-
-
-def _score(cells: list[str], table: str) -> int:
-    lookup = _LOOKUPS[table]
-    return len({lookup[k] for k in (normalize_header(c) for c in cells) if k in lookup})
-
-
-def _is_header_of(cells: list[str], table: str) -> bool:
-    """Two recognised columns, or one required column in a row of two or more cells.
-
-    A lone title or note cell (e.g. “说明”) is never taken for a header.
-    """
-    lookup = _LOOKUPS[table]
-    found = {lookup[k] for k in (normalize_header(c) for c in cells) if k in lookup}
-    if len(found) >= 2:
-        return True
-    filled = sum(1 for c in cells if str(c).strip())
-    spec = TABLES[table]
-    return filled >= 2 and any(spec.column(f).required for f in found)
-
-
-def table_from_sheet_name(sheet: str) -> Optional[str]:
-    return _TABLE_NAMES.get(normalize_header(sheet))
 
 
 # ------------------------------------------------------------------ row classes
@@ -212,7 +158,7 @@ def classify_rows(table: RawTable) -> RawTable:
         if total[i]:
             table.total_rows.append((int(rows[i]), list(df.iloc[i].astype(str))))
     if table.table is not None:
-        maybe_header = rows_where(keys.isin(set(_LOOKUPS[table.table])))
+        maybe_header = rows_where(keys.isin(set(LOOKUPS[table.table])))
         for i in np.flatnonzero(keep & _repeated_header(df, maybe_header, table.table)):
             keep[i] = False
             table.problems.append(E.make("header_row_skipped", file=table.file, sheet=table.sheet, row=int(rows[i]),
@@ -234,7 +180,7 @@ def _label_only(table: RawTable, first: pd.Series, positions: np.ndarray) -> np.
     out[positions] = True
     if table.table is None or not len(positions):
         return out
-    lookup = _LOOKUPS[table.table]
+    lookup = LOOKUPS[table.table]
     guard = {TABLES[table.table].key, "school_type"} - {None}
     labels = first.iloc[positions].astype(str).to_numpy(dtype=object)
     for j, h in enumerate(table.headers):
@@ -254,7 +200,7 @@ def _first_index(df: pd.DataFrame, i: int) -> int:
 def _repeated_header(df: pd.DataFrame, maybe: np.ndarray, table: str) -> np.ndarray:
     """Rows that repeat the header (an English second header row, a header repeated on a printed page);
     ``maybe``: the rows whose first cell is a header of the table."""
-    lookup = _LOOKUPS[table]
+    lookup = LOOKUPS[table]
     out = np.zeros(len(df), dtype=bool)
     for i in np.flatnonzero(maybe):
         cells = [str(v) for v in df.iloc[i]]
@@ -322,6 +268,9 @@ def read_csv(path: Path, expect: Optional[str] = None, label: Optional[str] = No
         raise ReadError([E.make("too_large", file=file, detail_zh=f"文件过大（{size} 字节），不是报送表", detail_en=f"{size} bytes > {MAX_FILE_BYTES}: not a submission table")])
     with path.open("rb") as fh:
         _check_head(fh.read(MAX_LINE_BYTES + 1), file)
+        read_ahead = ahead.take(path, expect)
+        if read_ahead is not None:  # read in the background while the command was importing (ahead.py)
+            return classify_rows(_raw_table(*read_ahead, file))
         fh.seek(0)
         raw = fh.read()
     fast, tried = _utf8_arrow_table(raw, file, expect)
@@ -338,32 +287,37 @@ def read_csv(path: Path, expect: Optional[str] = None, label: Optional[str] = No
     return parse_csv_text(text, file, expect, encoding, try_arrow=not (tried and encoding.startswith("utf-8")))
 
 
-UTF8_BOM = b"\xef\xbb\xbf"
-
-
 def _utf8_arrow_table(raw: bytes, file: str, expect: Optional[str]) -> tuple[Optional[RawTable], bool]:
     """The pyarrow.csv fast path straight on the bytes of a UTF-8 file (BOM or not): nothing is decoded
     but the first lines. Returns (table, whether the fast path was tried on a file that decodes as UTF-8);
     (None, False) for anything :func:`decode_bytes` and :func:`parse_csv_text` must see (another encoding,
     NUL bytes, an over-long first line), so their checks and messages stay the same."""
-    start = len(UTF8_BOM) if raw.startswith(UTF8_BOM) else 0
-    if b"\x00" in raw:
+    layout = utf8_layout(raw)
+    if layout is None:
         return None, False
-    try:  # the first 64k characters, as parse_csv_text sees them (an incomplete last character is left out)
-        head = codecs.utf_8_decode(raw[start:start + 4 * 65536 + 4], "strict", False)[0][:65536]
-    except UnicodeDecodeError:
-        return None, False
-    head_lines = head.splitlines()[:HEADER_SCAN_ROWS + 5]
-    if (any(len(line) > MAX_LINE_BYTES for line in head_lines[:-1]) or not head.strip()
-            or (len(head_lines) <= 1 and len(raw) - start > MAX_LINE_BYTES)):
-        return None, False
-    encoding = "utf-8-sig" if start else "utf-8"
+    delimiter, start, encoding = layout
     import pyarrow as pa
 
     try:
-        return _arrow_table(raw, _sniff_delimiter(head_lines), file, expect, encoding, start), True
+        return _arrow_table(raw, delimiter, file, expect, encoding, start), True
     except (UnicodeDecodeError, pa.ArrowInvalid):  # not UTF-8 after all (or Arrow refuses): the exact path decides
         return None, False
+
+
+def _arrow_table(text: str | bytes, delimiter: str, file: str, expect: Optional[str],
+                 encoding: Optional[str], start: int = 0) -> Optional[RawTable]:
+    """:func:`textfile.arrow_text` as a RawTable (None where it steps aside for the exact reader)."""
+    found = arrow_text(text, delimiter, expect, start)
+    return _raw_table(found, encoding, file) if found is not None else None
+
+
+def _raw_table(found: ArrowText, encoding: Optional[str], file: str) -> RawTable:
+    frame = pd.DataFrame({i: c.to_pandas() for i, c in enumerate(found.columns)})
+    found.columns = []
+    start_row = found.header_index + 2
+    return RawTable(file=file, sheet=None, table=found.table, headers=found.headers,
+                    header_row=found.header_index + 1, data=frame,
+                    rows=np.arange(start_row, start_row + len(frame), dtype=np.int64), encoding=encoding)
 
 
 def _check_head(head: bytes, file: str) -> None:
@@ -405,15 +359,6 @@ def _utf16_kind(head: bytes) -> Optional[str]:
     return enc if "\x00" not in text and ("\n" in text or "\t" in text or "," in text) else None
 
 
-def _sniff_delimiter(sample_lines: list[str]) -> str:
-    best, best_score = ",", -1
-    for d in (",", "\t", ";", "|"):
-        score = sum(line.count(d) for line in sample_lines)
-        if score > best_score:
-            best, best_score = d, score
-    return best
-
-
 def parse_csv_text(text: str, file: str, expect: Optional[str] = None, encoding: Optional[str] = None,
                    try_arrow: bool = True) -> RawTable:
     """Cells of a decoded CSV text. ``try_arrow=False``: the pyarrow fast path already declined these bytes."""
@@ -422,7 +367,7 @@ def parse_csv_text(text: str, file: str, expect: Optional[str] = None, encoding:
             len(head_lines) <= 1 and len(text) > MAX_LINE_BYTES):
         raise ReadError([E.make("too_large", file=file,
                                 detail_zh=f"有一行超过 {MAX_LINE_BYTES} 个字符，不是报送表", detail_en=f"a line longer than {MAX_LINE_BYTES} characters: not a submission table")])
-    delimiter = _sniff_delimiter(head_lines)
+    delimiter = sniff_delimiter(head_lines)
     fast = _arrow_table(text, delimiter, file, expect, encoding) if try_arrow else None
     if fast is not None:
         return classify_rows(fast)
@@ -455,86 +400,6 @@ def parse_csv_text(text: str, file: str, expect: Optional[str] = None, encoding:
     classify_rows(raw_table)
     raw_table.rows_read += bad_rows
     return raw_table
-
-
-def _arrow_table(text: str | bytes, delimiter: str, file: str, expect: Optional[str],
-                 encoding: Optional[str], start: int = 0) -> Optional[RawTable]:
-    """The common case read by pyarrow.csv: no quote character, one record per line, every row as wide
-    as the header. Anything else (blank lines, ragged rows, quoting, a lone CR) returns None and the
-    exact reader below keeps its row numbering and its messages.
-
-    ``text`` is the decoded text, or the raw UTF-8 bytes from ``start`` on (past a BOM): pyarrow then
-    reads the buffer in place and only the lines above the body are decoded; bytes that are not UTF-8
-    raise (UnicodeDecodeError, pyarrow.ArrowInvalid) instead of returning None.
-    """
-    raw = isinstance(text, bytes)
-    if text.find(b'"' if raw else '"', start) >= 0:
-        return None
-    head_end = _line_end(text, HEADER_SCAN_ROWS, start)
-    prefix = text[start:head_end].decode("utf-8") if raw else text[start:head_end]
-    records = list(csv.reader(io.StringIO(prefix, newline=""), delimiter=delimiter))
-    if len(records) != prefix.count("\n") + (0 if prefix.endswith("\n") else 1):
-        return None  # a lone CR in the first lines
-    idx, table = find_header(records, expect)
-    if idx < 0:
-        return None
-    body_start = _line_end(text, idx + 1, start)
-    body = memoryview(text)[body_start:] if raw else text[body_start:].encode("utf-8")
-    whole = text if raw else body
-    lines = whole.count(b"\n", body_start if raw else 0) + (0 if whole.endswith(b"\n") else 1)
-    headers = [h.strip() for h in records[idx]]
-    columns = _arrow_columns(body, lines, delimiter, len(headers), strict=raw)
-    del body, whole
-    if columns is None:
-        return None
-    frame = pd.DataFrame({i: c.to_pandas() for i, c in enumerate(columns)})
-    start_row = idx + 2
-    return RawTable(file=file, sheet=None, table=table, headers=headers, header_row=idx + 1, data=frame,
-                    rows=np.arange(start_row, start_row + len(frame), dtype=np.int64), encoding=encoding)
-
-
-def _line_end(text: str | bytes, lines: int, start: int = 0) -> int:
-    """Offset just after the ``lines``-th newline from ``start`` (the end of the text if there are fewer)."""
-    newline = b"\n" if isinstance(text, bytes) else "\n"
-    pos = start
-    for _ in range(lines):
-        nl = text.find(newline, pos)
-        if nl < 0:
-            return len(text)
-        pos = nl + 1
-    return pos
-
-
-def _arrow_columns(body, lines: int, delimiter: str, width: int, strict: bool = False) -> Optional[list]:
-    """String columns of ``body`` (a bytes-like buffer of ``lines`` lines, each ``width`` cells), or None.
-    ``strict``: let pyarrow.ArrowInvalid (e.g. bytes that are not UTF-8) through instead of returning None."""
-    if not len(body):
-        return None
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
-
-    invalid: list[int] = []
-
-    def on_invalid(row: Any) -> str:
-        invalid.append(row.actual_columns)
-        return "skip"
-
-    try:
-        arrow = pacsv.read_csv(
-            pa.py_buffer(body),
-            read_options=pacsv.ReadOptions(autogenerate_column_names=True, block_size=1 << 22),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char=False, newlines_in_values=False,
-                                             invalid_row_handler=on_invalid),
-            convert_options=pacsv.ConvertOptions(column_types={f"f{i}": pa.large_string() for i in range(width)},
-                                                 strings_can_be_null=False, quoted_strings_can_be_null=False))
-    except pa.ArrowInvalid:
-        if strict:
-            raise
-        return None
-    # blank lines (skipped by Arrow) or a lone CR would shift every row number after them
-    if invalid or arrow.num_columns != width or lines != arrow.num_rows:
-        return None
-    return list(arrow.columns)
 
 
 def _csv_records(text: str, delimiter: str, file: str) -> tuple[list[list[str]], list[Problem]]:
@@ -627,9 +492,9 @@ def read_excel(path: Path, expect: Optional[str] = None, sheet: Optional[str] = 
     elif magic != "ole":
         _not_a_workbook(head, file)
     renamed = _renamed_workbook(path, magic, file)
-    parsed = workbooks.take(path) if renamed is None and magic == "zip" else None
+    parsed = ahead.take(path) if renamed is None and magic == "zip" else None
     try:
-        if parsed is not None:  # parsed in the background while the command was importing (workbooks.py)
+        if parsed is not None:  # parsed in the background while the command was importing (ahead.py)
             reader, names = None, parsed[0]
         else:  # a renamed workbook is opened from its bytes: the content decides, not the name
             reader = workbooks.open_workbook(path.read_bytes() if renamed is not None else str(path))
@@ -712,22 +577,6 @@ def _reraise_interrupts(exc: BaseException) -> None:
 
 
 # ------------------------------------------------------------------ dispatch
-def use_jemalloc() -> None:
-    """Arrow's jemalloc pool instead of its default (mimalloc), unless ARROW_DEFAULT_MEMORY_POOL chooses one.
-    Measured on a 1M-row run (bench/README.md): peak memory 857 -> ~700 MB and 3.5 -> 2.7 s, as jemalloc
-    gives freed column buffers back to the system sooner. Builds without jemalloc keep their pool."""
-    import os
-
-    import pyarrow as pa
-
-    if os.environ.get("ARROW_DEFAULT_MEMORY_POOL") or pa.default_memory_pool().backend_name == "jemalloc":
-        return
-    try:
-        pa.set_memory_pool(pa.jemalloc_memory_pool())
-    except (NotImplementedError, pa.ArrowNotImplementedError):
-        pass
-
-
 def read_file(path: Path, expect: Optional[str] = None) -> list[RawTable]:
     """Read one CSV or Excel file into the tables it holds."""
     use_jemalloc()

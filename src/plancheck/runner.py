@@ -216,15 +216,15 @@ def _github_annotations(sub, results, lang: str, to_stderr: bool) -> None:
 
 def reading(func):
     """For a command that reads the inputs of ``opts``: refuse an output that cannot be written before any
-    work, then run it while the workbooks given as files are parsed in the background (workbooks.py)."""
+    work, then run it while the files it was given are read in the background (ahead.py)."""
     import functools
 
     @functools.wraps(func)
     def wrapper(opts: RunOptions) -> int:
-        from . import workbooks
+        from . import ahead
 
         check_writable(opts.output, opts.errors_out)
-        with workbooks.parsing_ahead(_paths(opts).values()):
+        with ahead.parsing_ahead(_paths(opts)):
             return func(opts)
 
     return wrapper

@@ -1,0 +1,84 @@
+"""Input files read ahead, in background threads, while the command imports pandas.
+
+Importing pandas and pyarrow takes about 0.3 s of every run. Reading a CSV with pyarrow.csv and
+parsing a workbook with fastexcel both let go of the GIL and need no pandas, so a run starts them
+for the files it was given (:func:`parsing_ahead`) and :mod:`readers` takes the result (:func:`take`)
+instead of reading again: the imports then cost no time of their own.
+
+What is read ahead is exactly what readers would compute first (textfile.read_ahead for a plain
+UTF-8 CSV, workbooks.parse for a zipped workbook within the size limits). Anything unusual — an
+empty, oversized, damaged or renamed file, another encoding, quoting, a file changed since — gives
+no result and is read by readers the ordinary way, which reports its problems in its own words.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Callable, Iterator, Optional
+
+from . import textfile, workbooks
+
+#: (absolute path, the table expected of it; None for a workbook) -> (size and modification time when
+#: the read started, the read)
+_pending: dict[tuple[str, Optional[str]], tuple[Optional[tuple[int, int]], Future]] = {}
+
+
+def _stamp(path: Path) -> Optional[tuple[int, int]]:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns
+
+
+def _reader(path: Path, expect: Optional[str]) -> tuple[Optional[str], Optional[Callable[[], Any]]]:
+    """(the key's role part, the read to run ahead) for a file read the same way by readers.read_file."""
+    suffix = path.suffix.lower()
+    if suffix in workbooks.PREFETCH_SUFFIXES:
+        return None, lambda: workbooks.parse(path)
+    if suffix in textfile.CSV_SUFFIXES or suffix == "":
+        return expect, lambda: textfile.read_ahead(path, expect)
+    return None, None
+
+
+def prefetch(path: Optional[Path], expect: Optional[str] = None) -> Optional[tuple[str, Optional[str]]]:
+    """Start reading ``path`` in the background if it is a CSV or zipped-workbook file; returns its key in
+    the pending reads, None if nothing was started."""
+    if path is None or not path.is_file():
+        return None
+    role, read = _reader(path, expect)
+    key = (os.path.abspath(path), role)
+    if read is None or key in _pending:
+        return None
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="plancheck-ahead")
+    _pending[key] = (_stamp(path), pool.submit(read))
+    pool.shutdown(wait=False)  # the read still runs; its future gives the result
+    return key
+
+
+@contextmanager
+def parsing_ahead(paths: dict[str, Optional[Path]]) -> Iterator[None]:
+    """The files among ``paths`` (table expected -> file) read in the background for the time of the
+    block; a read that was not taken by its end (the run stopped early) is dropped rather than kept."""
+    started = [key for key in (prefetch(path, role) for role, path in paths.items()) if key is not None]
+    try:
+        yield
+    finally:
+        for key in started:
+            _pending.pop(key, None)
+
+
+def take(path: Path, expect: Optional[str] = None) -> Any:
+    """What was read ahead for ``path`` (as ``expect``; a workbook: without), unchanged since, waiting for
+    it if needed; None if it was not read ahead (or gave nothing). Each read is taken once."""
+    role, _ = _reader(path, expect)
+    stamp, read = _pending.pop((os.path.abspath(path), role), (None, None))
+    if read is None:
+        return None
+    result = read.result()
+    if result is None or stamp is None or _stamp(path) != stamp:
+        return None
+    return result
