@@ -236,7 +236,12 @@ def test_a_limit_that_is_itself_invalid_is_not_reported_twice(tmp_path):
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.one_of(st.none(), st.sampled_from(["a", "b", "", " a", "学校", "5203240001"])), max_size=40))
+@given(st.one_of(
+    st.lists(st.one_of(st.none(), st.sampled_from(["a", "b", "", " a", "学校", "5203240001"])), max_size=40),
+    # school codes: numbered as numbers (007 and 7 are different keys; 18 digits and more go by hash)
+    st.lists(st.one_of(st.none(), st.sampled_from(["7", "07", "007", "5203240001", "05203240001", "0", "00",
+                                                   "99999999999999999", "099999999999999999", "１２", "12"])),
+             max_size=40)))
 def test_repeats_is_duplicated_first_on_present_keys(keys) -> None:
     from plancheck.validate import _repeats
 
@@ -249,3 +254,15 @@ def test_repeats_is_duplicated_first_on_present_keys(keys) -> None:
               pd.Series(pd.arrays.ArrowStringArray(chunked))):  # as the CSV reader hands columns over
         expected = (s.duplicated(keep="first") & s.notna()).to_numpy(dtype=bool)
         assert _repeats(s).tolist() == expected.tolist()
+
+
+def test_school_codes_are_numbered_as_numbers_that_keep_their_length() -> None:
+    import pyarrow as pa
+
+    from plancheck.validate import _digit_keys
+
+    assert _digit_keys(pa.array(["007", "7", None, "5203240001"], type=pa.large_string())).tolist() == [
+        3 * 10**17 + 7, 1 * 10**17 + 7, -1, 10 * 10**17 + 5203240001]
+    assert _digit_keys(pa.array(["7", "7a"], type=pa.large_string())) is None      # not a code: hashed as text
+    assert _digit_keys(pa.array(["1" * 18], type=pa.large_string())) is None      # too long for an int64 key
+    assert _digit_keys(pa.array(["１２"], type=pa.large_string())) is None          # full-width digits: text

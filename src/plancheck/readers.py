@@ -113,7 +113,7 @@ def _first_cells(first: pd.Series) -> tuple[np.ndarray, np.ndarray, Any]:
     import pyarrow.compute as pc
 
     cells = pc.fill_null(one_array(arrow_cells(first)), "")  # first cells are text (_first_filled)
-    number = pc.match_substring_regex(cells, r"^[0-9]+$").to_numpy(zero_copy_only=False)
+    number = pc.ascii_is_decimal(cells).to_numpy(zero_copy_only=False)   # non-empty, ASCII digits only
     other = np.flatnonzero(~number)
     encoded = pc.dictionary_encode(cells.take(pa.array(other)))
     return other, encoded.indices.to_numpy(zero_copy_only=False).astype(np.intp, copy=False), encoded.dictionary
