@@ -10,6 +10,7 @@ display, and 80.00% passes ">= 80%". A figure whose inputs are absent is
 from __future__ import annotations
 
 import math
+import operator
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any, Optional
@@ -213,9 +214,11 @@ def missing_in_sum(agg: Aggregate, tables: dict[str, pd.DataFrame]) -> np.ndarra
     return _missing_in_sum(agg, _views(tables))
 
 
+_COMPARE = {">=": operator.ge, "<=": operator.le, "==": operator.eq, ">": operator.gt, "<": operator.lt}
+
+
 def compare(actual: Fraction, op: str, goal: Fraction) -> bool:
-    return {">=": actual >= goal, "<=": actual <= goal, "==": actual == goal,
-            ">": actual > goal, "<": actual < goal}[op]
+    return _COMPARE[op](actual, goal)
 
 
 def gap_to_goal(num: int, den: Optional[int], op: str, goal: Fraction) -> int:
@@ -243,35 +246,50 @@ def evaluate_metric(t: MetricTarget, tables: dict[str, pd.DataFrame], numerator_
 
 
 def _evaluate_metric(t: MetricTarget, views: Views, numerator_known: bool = False) -> Result:
-    goal = t.goal_fraction
-    res = Result(target_id=t.id, kind="metric", section=t.section, item=t.item, title_zh=t.title_zh,
-                 title_en=t.title_en, status=NO_DATA, goal=goal, op=t.op, unit=t.unit,
-                 gap_unit_zh=t.gap_unit_zh, gap_unit_en=t.gap_unit_en)
+    res = _blank(t)
     num, _ = _aggregate(t.numerator, views)
+    den = _aggregate(t.denominator, views)[0] if t.denominator is not None else None
+    if not _settle(t, res, num, den, numerator_known):
+        return res
+    absent, n_absent = _absent(t, views, res)
+    if res.status == FAIL or absent:
+        n_found, found = holders_back(t, views, upward=res.actual < res.goal) if res.status == FAIL else (0, [])
+        _list_offenders(res, absent, n_absent, n_found, found)
+    return res
+
+
+def _blank(t: MetricTarget, goal: Optional[Fraction] = None) -> Result:
+    """The target's result before its figure is known (no data); ``goal``: the target's, computed once."""
+    return Result(target_id=t.id, kind="metric", section=t.section, item=t.item, title_zh=t.title_zh,
+                  title_en=t.title_en, status=NO_DATA, goal=t.goal_fraction if goal is None else goal, op=t.op,
+                  unit=t.unit, gap_unit_zh=t.gap_unit_zh, gap_unit_en=t.gap_unit_en)
+
+
+def _settle(t: MetricTarget, res: Result, num: Optional[int], den: Optional[int], numerator_known: bool) -> bool:
+    """Fill the figure, verdict and gap from the aggregates (None: no rows); False: no data."""
     if t.denominator is None:
         if num is None:
-            return res
+            return False
         res.numerator, res.actual = num, Fraction(num)
     else:
-        den, _ = _aggregate(t.denominator, views)
         if den is None or den == 0:
-            return res
+            return False
         if num is None:
             # the filter matched no row although the denominator has rows: a true zero
             # only when both sides read the same table (e.g. no public kindergarten at all)
             if t.numerator.table != t.denominator.table and not numerator_known:
-                return res
+                return False
             num = 0
         res.numerator, res.denominator, res.actual = num, den, Fraction(num, den)
-    res.status = PASS if compare(res.actual, t.op, goal) else FAIL
-    res.gap = 0 if res.status == PASS else gap_to_goal(res.numerator, res.denominator, t.op, goal)
-    absent, n_absent = _absent(t, views, res)
-    if res.status == FAIL or absent:
-        n_found, found = holders_back(t, views, upward=res.actual < goal) if res.status == FAIL else (0, [])
-        # a placeholder's counts are empty, so it is never among the found holders-back too
-        res.offender_count = n_absent + n_found
-        res.offenders = (absent + [_cap(o, res.gap) for o in found])[:MAX_OFFENDERS]
-    return res
+    res.status = PASS if compare(res.actual, t.op, res.goal) else FAIL
+    res.gap = 0 if res.status == PASS else gap_to_goal(res.numerator, res.denominator, t.op, res.goal)
+    return True
+
+
+def _list_offenders(res: Result, absent: list[Offender], n_absent: int, n_found: int, found: list[Offender]) -> None:
+    # a placeholder's counts are empty, so it is never among the found holders-back too
+    res.offender_count = n_absent + n_found
+    res.offenders = (absent + [_cap(o, res.gap) for o in found])[:MAX_OFFENDERS]
 
 
 def _absent(t: MetricTarget, views: Views, res: Result) -> tuple[list[Offender], int]:
@@ -291,12 +309,17 @@ def _absent(t: MetricTarget, views: Views, res: Result) -> tuple[list[Offender],
         if other_table == table:
             rows = rows | m
     positions = np.flatnonzero(rows)
-    res.missing_schools = n_absent = len(positions)
+    _judge_absent(t, res, len(positions), bool(len(den_missing) and den_missing.any()))
+    return _schools(views[table], positions, None), len(positions)
+
+
+def _judge_absent(t: MetricTarget, res: Result, n_absent: int, den_absent: bool) -> None:
+    """``n_absent`` (> 0) needed schools sent nothing: the verdict stands only if it is a certain fail."""
+    res.missing_schools = n_absent
     must_fall = t.op in ("<=", "<") or (t.op == "==" and res.actual > res.goal)
-    certain_fail = res.status == FAIL and must_fall and not (len(den_missing) and den_missing.any())
+    certain_fail = res.status == FAIL and must_fall and not den_absent
     if not certain_fail:
         res.status, res.gap, res.actual = NO_DATA, None, None
-    return _schools(views[table], positions, None), n_absent
 
 
 def _cap(o: Offender, gap: Optional[int]) -> Offender:
@@ -315,9 +338,18 @@ def _schools(view: _View, positions: np.ndarray, values=None, needed=None, limit
     positions = positions[:limit]
     if not len(positions):
         return []
-    cols = [c for c in ("school_name", "town", "school_id", "_file", "_row") if c in view]
+    cols = _offender_columns(view)
+    return _offenders(cols, view.rows(positions, cols), values, needed)
+
+
+def _offender_columns(view: _View) -> list[str]:
+    return [c for c in ("school_name", "town", "school_id", "_file", "_row") if c in view]
+
+
+def _offenders(cols: list[str], rows, values=None, needed=None) -> list[Offender]:
+    """One Offender per row of cells (in ``cols`` order); ``values``/``needed`` as for :func:`_schools`."""
     out = []
-    for k, r in enumerate(view.rows(positions, cols)):
+    for k, r in enumerate(rows):
         rec = dict(zip(cols, r))
         value = values[k] if isinstance(values, list) else values
         need = value if needed == "value" else needed
@@ -384,7 +416,11 @@ def _towns_behind(t: MetricTarget, views: Views) -> list[Offender]:
     a, b = views.get(num.table), views.get(den.table)
     if a is None or b is None or "town" not in a or "town" not in b:
         return []
-    na, nb = _town_totals(a, num), _town_totals(b, den)
+    return _towns_below(t, _town_totals(a, num), _town_totals(b, den))
+
+
+def _towns_below(t: MetricTarget, na: dict[str, int], nb: dict[str, int]) -> list[Offender]:
+    """The towns of ``nb`` (denominators) whose rate with ``na`` (numerators) misses the goal, most needed first."""
     goal = t.goal_fraction
     out = []
     for town, d in nb.items():
@@ -443,25 +479,280 @@ def evaluate_by(targets: TargetsFile, tables: dict[str, pd.DataFrame], column: s
 
     Each table that has the column is cut to the group (a town's gross enrolment
     uses that town's population); a table without it is left out of the group,
-    so figures that need it are ``no_data`` there.
+    so figures that need it are ``no_data`` there. The results are those of
+    evaluating each cut alone, but every aggregate is computed for all groups in
+    one pass over the table; per group only the results and the listed holders-back are built.
     """
-    values: set[str] = set()
-    for df in tables.values():
-        if column in df:
-            values.update(str(v) for v in df[column].dropna().unique())
     views = _views(tables)
+    groups = _Groups(views, tables, column)
     # a group with no row matching a numerator the county has (a town without a kindergarten) is a zero
-    known = {t.id: _aggregate(t.numerator, views)[0] is not None for t in targets.metrics}
-    positions = {name: group_positions(df, column, values) for name, df in tables.items() if column in df}
-    empty = np.zeros(0, dtype="int64")
-    groups: dict[str, list[Result]] = {}
-    for value in sorted(values):
-        cut = {name: _View(views[name].table, pos.get(value, empty)) for name, pos in positions.items()}
-        results = [_evaluate_metric(t, cut, known[t.id] and t.numerator.table in cut) for t in targets.metrics]
+    per_target = [_metric_by(t, groups, _aggregate(t.numerator, views)[0] is not None) for t in targets.metrics]
+    out: dict[str, list[Result]] = {}
+    for k, value in enumerate(groups.names):
+        key = (column, value)
+        results = [by_group[k] for by_group in per_target]
         for r in results:
-            r.group = (column, value)
-        groups[value] = results
-    return groups
+            r.group = key
+        out[value] = results
+    return out
+
+
+# ------------------------------------------------------------------ breakdowns
+@dataclass
+class _Firsts:
+    """Rows of one table per group: how many each group has, and the first few of each (to list)."""
+    table: str
+    counts: np.ndarray         # per group
+    pos: np.ndarray            # table positions, group by group
+    starts: np.ndarray         # group k's listed rows: pos[starts[k]:starts[k + 1]]
+    value: Any = None          # every row's Offender value, or a column whose count is each row's value
+    needed: Any = None         # "value" (the row's own value), a constant, or None
+    per_row: bool = False      # ``value`` names a column
+
+
+class _Groups:
+    """The groups of a breakdown (the column's values, sorted) and every row's group in each table that
+    has the column, as a code into them (-1: none): one pass over a table serves every group."""
+
+    def __init__(self, views: Views, tables: dict[str, pd.DataFrame], column: str):
+        values: set[str] = set()
+        for df in tables.values():
+            if column in df:
+                values.update(str(v) for v in df[column].dropna().unique())
+        self.names = sorted(values)
+        self.views = views
+        self.codes = {name: _group_codes(df, column, self.names) for name, df in tables.items() if column in df}
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def table(self, name: str) -> _Table:
+        return self.views[name].table
+
+    def count(self, table: str, rows: np.ndarray) -> np.ndarray:
+        """How many of ``rows`` (a mask over the whole table) each group has."""
+        codes = self.codes[table]
+        return np.bincount(codes[rows & (codes >= 0)], minlength=len(self))
+
+    def total(self, table: str, rows: np.ndarray, values: np.ndarray) -> np.ndarray:
+        """Each group's int64 sum of ``values`` over ``rows`` (wrapping as numpy's own sum does)."""
+        codes = self.codes[table]
+        keep = rows & (codes >= 0)
+        out = np.zeros(len(self), dtype="int64")
+        np.add.at(out, codes[keep], values[keep])
+        return out
+
+    def firsts(self, table: str, rows: np.ndarray, key: Optional[np.ndarray] = None,
+               limit: int = MAX_OFFENDERS) -> _Firsts:
+        """Each group's ``rows`` in row order (or by ``key``, largest first, ties in row order): the first ``limit``."""
+        codes = self.codes[table]
+        pos = np.flatnonzero(rows & (codes >= 0))
+        group = codes[pos]
+        order = np.argsort(group, kind="stable") if key is None else np.lexsort((pos, -key[pos], group))
+        pos, group = pos[order], group[order]
+        counts = np.bincount(group, minlength=len(self))
+        rank = np.arange(len(pos)) - _starts(counts)[group]
+        kept = rank < limit
+        return _Firsts(table, counts, pos[kept], _starts(np.minimum(counts, limit)))
+
+
+def _starts(counts: np.ndarray) -> np.ndarray:
+    out = np.zeros(len(counts) + 1, dtype="int64")
+    np.cumsum(counts, out=out[1:])
+    return out
+
+
+def _group_codes(df: pd.DataFrame, column: str, names: list[str]) -> np.ndarray:
+    """Each row's group: its index in ``names`` (-1: no value, or one of no group), as ``group_positions`` cuts."""
+    index = {v: k for k, v in enumerate(names)}
+    series = df[column]
+    if isinstance(series.dtype, pd.StringDtype):
+        codes, uniques = pd.factorize(series)
+        lookup = np.array([index[str(u)] for u in uniques] + [-1], dtype="int64")
+        return lookup[codes]   # code -1 reads the trailing -1
+    out = np.full(len(df), -1, dtype="int64")
+    for value, positions in group_positions(df, column, set(names)).items():
+        out[positions] = index[value]
+    return out
+
+
+def _metric_by(t: MetricTarget, groups: _Groups, county_has_numerator: bool) -> list[Result]:
+    """One metric for every group, in the order of ``groups.names``."""
+    nums = _aggregate_by(t.numerator, groups)
+    dens = _aggregate_by(t.denominator, groups) if t.denominator is not None else [None] * len(groups)
+    known = county_has_numerator and t.numerator.table in groups.codes
+    results, settled, goal = [], [], t.goal_fraction
+    for k, (num, den) in enumerate(zip(nums, dens)):
+        res = _blank(t, goal)
+        if _settle(t, res, num, den, known):
+            settled.append(k)
+        results.append(res)
+    absent = _absent_by(t, groups, results, settled)
+    failing = [k for k in settled if results[k].status == FAIL]
+    found = _holders_by(t, groups, results, failing)
+    for k in sorted(set(absent) | set(failing)):
+        listed, n_absent = absent.get(k, ([], 0))
+        n_found, holders = found.get(k, (0, []))
+        _list_offenders(results[k], listed, n_absent, n_found, holders)
+    return results
+
+
+def _aggregate_by(agg: Aggregate, groups: _Groups) -> list[Optional[int]]:
+    """The aggregate in every group (None: the group has no row to aggregate), as :func:`_aggregate`."""
+    if agg.table not in groups.codes:
+        return [None] * len(groups)
+    table = groups.table(agg.table)
+    mask = groups.views[agg.table].mask(agg.where)
+    found = groups.count(agg.table, mask)
+    if agg.agg == "count":
+        values = found
+    elif agg.agg == "count_true":
+        values = groups.count(agg.table, mask & table.truthy(agg.column))
+    else:
+        values = groups.total(agg.table, mask, table.ints(agg.column))
+    return [v if n else None for v, n in zip(values.tolist(), found.tolist())]
+
+
+def _absent_by(t: MetricTarget, groups: _Groups, results: list[Result],
+               settled: list[int]) -> dict[int, tuple[list[Offender], int]]:
+    """As :func:`_absent` for every settled group: the groups with needed placeholders -> (first few, how many)."""
+    sides = _placeholder_sides(t, groups)
+    if not sides:
+        return {}
+    den_counts = next((groups.count(table, rows) for is_den, table, rows in sides if is_den), None)
+    firsts = [groups.firsts(table, rows) for _, table, rows in _merged(sides)]
+    wanted: list[list[int]] = [[] for _ in firsts]
+    for k in settled:
+        side = next((i for i, f in enumerate(firsts) if f.counts[k]), None)
+        if side is None:
+            continue
+        wanted[side].append(k)
+        _judge_absent(t, results[k], int(firsts[side].counts[k]), bool(den_counts is not None and den_counts[k]))
+    out = {}
+    for f, ks in zip(firsts, wanted):
+        for k, listed in _listed(groups, f, ks).items():
+            out[k] = listed, int(f.counts[k])
+    return out
+
+
+def _placeholder_sides(t: MetricTarget, groups: _Groups) -> list[tuple[bool, str, np.ndarray]]:
+    """(is the denominator, table, placeholder rows it needs) for each side of the figure that may need some."""
+    out = []
+    for is_den, agg in ((False, t.numerator), (True, t.denominator)):
+        if agg is None or agg.table not in groups.codes:
+            continue
+        rows = _missing_in_sum(agg, groups.views)
+        if len(rows):
+            out.append((is_den, agg.table, rows))
+    return out
+
+
+def _merged(sides: list[tuple[bool, str, np.ndarray]]) -> list[tuple[bool, str, np.ndarray]]:
+    """Sides on the same table as the first are listed together (as :func:`_absent` joins them)."""
+    first = sides[0]
+    rows = first[2]
+    for _, table, more in sides[1:]:
+        if table == first[1]:
+            rows = rows | more
+    return [(first[0], first[1], rows)] + [s for s in sides[1:] if s[1] != first[1]]
+
+
+def _holders_by(t: MetricTarget, groups: _Groups, results: list[Result],
+                failing: list[int]) -> dict[int, tuple[int, list[Offender]]]:
+    """As :func:`holders_back` for every failing group: group -> (how many, the first few)."""
+    if not failing:
+        return {}
+    num, den = t.numerator, t.denominator
+    if den is not None and den.table != num.table:
+        return _towns_behind_by(t, groups, failing)
+    out = {}
+    for upward in (True, False):
+        ks = [k for k in failing if (results[k].actual < results[k].goal) == upward]
+        f = _holder_rows(t, groups, upward) if ks else None
+        if f is None:
+            continue
+        listed = _listed(groups, f, ks)
+        out.update({k: (int(f.counts[k]), listed.get(k, [])) for k in ks})
+    return out
+
+
+def _holder_rows(t: MetricTarget, groups: _Groups, upward: bool) -> Optional[_Firsts]:
+    """The rows that hold the figure back in each group (None: nobody is listed), as :func:`holders_back`."""
+    num, den = t.numerator, t.denominator
+    if num.table not in groups.codes:
+        return None
+    view, table = groups.views[num.table], groups.table(num.table)
+    if not upward:
+        mask = view.mask(num.where)
+        if num.agg == "count_true":
+            return replace(groups.firsts(num.table, mask & table.truthy(num.column)), value=True)
+        return _largest_by(groups, num.table, mask, num.column, "value") if num.agg == "sum" else None
+    dmask = view.mask(den.where)
+    if num.agg == "count_true":
+        return replace(groups.firsts(num.table, dmask & ~table.truthy(num.column)), value=False, needed=1)
+    out_rows = dmask & ~view.mask(num.where)
+    if den.agg == "sum":
+        return _largest_by(groups, num.table, out_rows, den.column, None)
+    return groups.firsts(num.table, out_rows)
+
+
+def _largest_by(groups: _Groups, table: str, mask: np.ndarray, column: str, needed) -> _Firsts:
+    values = groups.table(table).ints(column)
+    f = groups.firsts(table, mask & (values > 0), key=values)
+    return replace(f, value=column, needed=needed, per_row=True)
+
+
+def _listed(groups: _Groups, f: _Firsts, wanted: list[int]) -> dict[int, list[Offender]]:
+    """The listed rows of the ``wanted`` groups as Offenders, read from the table in one take per column."""
+    if not wanted:
+        return {}
+    ks = np.asarray(wanted, dtype="int64")
+    lengths = f.starts[ks + 1] - f.starts[ks]
+    take = np.repeat(f.starts[ks] - _starts(lengths)[:-1], lengths) + np.arange(int(lengths.sum()))
+    positions = f.pos[take]
+    view = _View(groups.table(f.table))
+    cols = _offender_columns(view)
+    cells = list(view.rows(positions, cols))
+    values = groups.table(f.table).ints(f.value)[positions].tolist() if f.per_row else None
+    out, at = {}, 0
+    for k, n in zip(wanted, lengths.tolist()):
+        rows_values = values[at:at + n] if f.per_row else f.value
+        out[k] = _offenders(cols, cells[at:at + n], rows_values, f.needed)
+        at += n
+    return out
+
+
+def _towns_behind_by(t: MetricTarget, groups: _Groups, failing: list[int]) -> dict[int, tuple[int, list[Offender]]]:
+    """For a figure over two tables joined by town: each failing group's towns below the goal."""
+    num, den = t.numerator, t.denominator
+    tables = (num.table, den.table)
+    if any(name not in groups.codes or "town" not in groups.views[name] for name in tables):
+        return {k: (0, []) for k in failing}
+    na, nb = _town_totals_by(groups, num), _town_totals_by(groups, den)
+    out = {}
+    for k in failing:
+        towns = _towns_below(t, na(k), nb(k))
+        out[k] = len(towns), towns[:MAX_OFFENDERS]
+    return out
+
+
+def _town_totals_by(groups: _Groups, agg: Aggregate):
+    """As :func:`_town_totals` for every group at once: a function from a group to its towns' totals."""
+    table = groups.table(agg.table)
+    towns, names = table.town_codes()
+    codes = groups.codes[agg.table]
+    mask = groups.views[agg.table].mask(agg.where) & (towns >= 0) & (codes >= 0)
+    keys, inverse = np.unique(codes[mask] * len(names) + towns[mask], return_inverse=True)
+    totals = np.zeros(len(keys), dtype="int64")
+    np.add.at(totals, inverse, table.ints(agg.column)[mask] if agg.agg == "sum" else 1)
+    bounds = np.searchsorted(keys // max(len(names), 1), np.arange(len(groups) + 1)).tolist()
+    labels = [str(n) for n in names]
+    towns_of_keys, totals = (keys % max(len(names), 1)).tolist(), totals.tolist()
+
+    def of_group(k: int) -> dict[str, int]:
+        lo, hi = bounds[k], bounds[k + 1]
+        return {labels[town]: v for town, v in zip(towns_of_keys[lo:hi], totals[lo:hi])}
+    return of_group
 
 
 def group_positions(df: pd.DataFrame, column: str, values: set[str]) -> dict[str, np.ndarray]:
