@@ -448,3 +448,44 @@ def test_file_level_reasons_are_in_one_language_each(tmp_path, make, name):
     assert " / " not in zh and " / " not in en, (zh, en)
     assert not re.search(r"[\u4e00-\u9fff]", en), en
     assert re.search(r"[\u4e00-\u9fff]", zh) and not re.search(r"\b(?:the|not a|bytes|longer)\b", zh), zh
+
+
+def test_a_damaged_sheet_is_reported_in_one_line(tmp_path):
+    """The Excel reader's multi-line account (its call chain, the file's path again) is cut to its first line."""
+    good = write_xlsx(tmp_path / "good.xlsx", {"学校": grid(schools(3))})
+    f = tmp_path / "s.xlsx"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(f, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            dst.writestr(item, data[: len(data) // 2] if item.filename.startswith("xl/worksheets/") else data)
+    with pytest.raises(ReadError) as exc:
+        read_file(f)
+    (problem,) = exc.value.problems
+    assert problem.code == "file_unreadable" and problem.sheet == "学校"
+    message = problem.message("en")
+    assert "the sheet cannot be read: " in message
+    assert "\n" not in message and "Context" not in message
+
+
+def test_a_chart_sheet_is_skipped_without_a_word_on_stderr(tmp_path):
+    """calamine warns about a chart sheet through Python logging; nothing of it reaches a user's terminal."""
+    import subprocess
+    import sys
+
+    from openpyxl.chart import BarChart, Reference
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "学校"
+    for line in grid(schools(3)):
+        ws.append(line)
+    chart = BarChart()
+    chart.add_data(Reference(ws, min_col=7, min_row=1, max_row=4))
+    wb.create_chartsheet("图表").add_chart(chart)
+    f = tmp_path / "s.xlsx"
+    wb.save(f)
+    proc = subprocess.run([sys.executable, "-c", "from plancheck.cli import main; main()", "run", str(f),
+                           "--format", "json", "--lang", "en"], capture_output=True, text=True, encoding="utf-8")
+    assert proc.returncode in (1, 2), proc.stderr
+    assert "chartsheet" not in proc.stderr and "Traceback" not in proc.stderr
+    assert "学校" in proc.stderr  # the row counts of the sheet read

@@ -501,8 +501,8 @@ def read_excel(path: Path, expect: Optional[str] = None, sheet: Optional[str] = 
             names = list(reader.sheet_names)
     except BaseException as exc:  # the reader raises several error types (and, rarely, a Rust panic)
         _reraise_interrupts(exc)
-        raise ReadError([E.make("file_unreadable", file=file, detail_zh="工作簿无法打开：" + str(exc)[:200],
-                                detail_en="the workbook cannot be opened: " + str(exc)[:200])]) from None
+        raise ReadError([E.make("file_unreadable", file=file, detail_zh="工作簿无法打开：" + _reader_error(exc),
+                                detail_en="the workbook cannot be opened: " + _reader_error(exc))]) from None
     if sheet is not None:
         if sheet not in names:
             raise ReadError([E.make("sheet_missing", file=file,
@@ -520,8 +520,8 @@ def read_excel(path: Path, expect: Optional[str] = None, sheet: Optional[str] = 
             del sheet_data
         except BaseException as exc:
             _reraise_interrupts(exc)
-            raise ReadError([E.make("file_unreadable", file=file, sheet=name, detail_zh="工作表无法读取：" + str(exc)[:200],
-                                    detail_en="the sheet cannot be read: " + str(exc)[:200])]) from None
+            raise ReadError([E.make("file_unreadable", file=file, sheet=name, detail_zh="工作表无法读取：" + _reader_error(exc),
+                                    detail_en="the sheet cannot be read: " + _reader_error(exc))]) from None
         if not batch.num_rows or not positions:
             continue
         by_name = table_from_sheet_name(name)
@@ -567,6 +567,13 @@ def _not_a_workbook(head: bytes, file: str) -> None:
     _check_head(head, file)  # an image, a PDF, binary bytes: says what it is
     raise ReadError([E.make("unknown_format", file=file,
                             detail_zh="内容是文本（CSV），请把扩展名改为 .csv", detail_en="the content is text (CSV); rename it to .csv")])
+
+
+def _reader_error(exc: BaseException) -> str:
+    """The Excel reader's own account of a failure, its first line only: the lines after it repeat the
+    file's path and the reader's call chain (“Context: 0: Error while loading sheet …”)."""
+    lines = str(exc).strip().splitlines()
+    return (lines[0].strip() if lines else type(exc).__name__)[:200]
 
 
 def _reraise_interrupts(exc: BaseException) -> None:

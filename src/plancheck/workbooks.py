@@ -40,8 +40,19 @@ def zip_within_limits(total: int, packed: int) -> bool:
 
 def open_workbook(source: str | bytes) -> Any:
     """A fastexcel reader of a workbook file (its kind chosen by the file's suffix) or of a workbook's
-    bytes (its kind chosen by the content). Raises fastexcel's errors for what it cannot open."""
+    bytes (its kind chosen by the content). Raises fastexcel's errors for what it cannot open.
+
+    calamine's warnings (e.g. “'chartsheet' not a valid worksheet” for a chart sheet, which reads as
+    empty and is skipped) go to Python's ``logging``; with no handler anywhere, Python would print them
+    bare on standard error, so the ``calamine`` logger gets a handler that drops them. A program that
+    configures logging still receives them."""
+    import logging
+
     import fastexcel
+
+    calamine = logging.getLogger("calamine")
+    if not calamine.handlers:
+        calamine.addHandler(logging.NullHandler())
 
     return fastexcel.read_excel(source)
 
