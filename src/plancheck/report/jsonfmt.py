@@ -1,8 +1,12 @@
-"""JSON output: machine-readable results. Rates are fractions (0.9597), never percents."""
+"""JSON output: machine-readable results. Rates are fractions (0.9597), never percents.
+
+Written by orjson, two-space indented: the standard library's encoder falls back to pure Python as
+soon as an indent is asked for, which took ~25 s for a country-size ``--by town`` report (62,700
+towns, 645 MB); orjson writes the same text (numbers in exponent form are written ``3e-6``, not
+``3e-06``) some 30 times faster."""
 
 from __future__ import annotations
 
-import json
 from fractions import Fraction
 from typing import Any
 
@@ -75,9 +79,15 @@ def render(ctx: ReportContext) -> str:
                              for col, by in ctx.groups.items()}
     if ctx.submission is not None:
         doc["submission"] = submission_dict(ctx.submission, ctx.lang)
-    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    return dump(doc)
 
 
 def render_problems(sub: Submission, lang: str = "zh") -> str:
-    return json.dumps({"plancheck": __version__, "ok": sub.ok, **submission_dict(sub, lang)},
-                      ensure_ascii=False, indent=2) + "\n"
+    return dump({"plancheck": __version__, "ok": sub.ok, **submission_dict(sub, lang)})
+
+
+def dump(doc: dict[str, Any]) -> str:
+    """``doc`` as indented JSON text (UTF-8 characters as they are), ending with a newline."""
+    import orjson
+
+    return orjson.dumps(doc, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE).decode("utf-8")
