@@ -266,3 +266,45 @@ def test_school_codes_are_numbered_as_numbers_that_keep_their_length() -> None:
     assert _digit_keys(pa.array(["7", "7a"], type=pa.large_string())) is None      # not a code: hashed as text
     assert _digit_keys(pa.array(["1" * 18], type=pa.large_string())) is None      # too long for an int64 key
     assert _digit_keys(pa.array(["１２"], type=pa.large_string())) is None          # full-width digits: text
+
+
+class _Done:
+    """A worker that parses each column the moment it is given it (all done before they are consumed)."""
+
+    def submit(self, fn, *args):
+        from concurrent.futures import Future
+
+        job = Future()
+        job.set_result(fn(*args))
+        return job
+
+
+class _Idle:
+    """A worker that never starts: every column is parsed by the thread validating the table."""
+
+    def submit(self, fn, *args):
+        from concurrent.futures import Future
+
+        return Future()
+
+
+def test_the_same_result_whichever_thread_parses_each_column(tmp_path, monkeypatch):
+    """Columns are parsed by the validating thread and a worker thread, which meet somewhere in the middle:
+    the typed table and every problem are the same wherever they meet."""
+    import plancheck.validate as validate
+    from sheet_fixtures import compact, grid, kindergarten, school, write_csv
+
+    rows = [school("1", 在校生数="abc"), school("2", 班级数="-3", 大班额班级数="0"), school("2"),
+            kindergarten(学校代码="4", 是否普惠="maybe"), school("5", 学校类型="大学"), school("6", 专职保安配备到位="？")]
+    f = write_csv(tmp_path / "s.csv", grid(rows))
+
+    def outcome():
+        sub = validate_paths({"schools": f})
+        return compact(sub.problems), {k: v.to_dict("list") for k, v in sub.tables.items()}
+
+    threaded = outcome()
+    assert {c[2] for c in threaded[0]} >= {"not_integer", "below_minimum", "duplicate_key", "not_yes_no",
+                                           "not_in_choices"}
+    for worker in (_Done(), _Idle()):
+        monkeypatch.setattr(validate, "_PARSE_WORKER", worker)
+        assert outcome() == threaded

@@ -10,8 +10,7 @@ the models.
 from __future__ import annotations
 
 import difflib
-import os
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Optional
@@ -29,9 +28,9 @@ from .schema import (ENUM_ZH, INFO_HEADERS, MAX_INT, TABLES, ColumnSpec, TableSp
 SKIP_CODES = ("total_row_skipped", "footer_row_skipped", "header_row_skipped")
 #: How many located problems are kept per run; beyond it they are only counted.
 DEFAULT_MAX_PROBLEMS = 100_000
-#: The threads that parse a table's columns side by side (their work is mostly in Arrow and numpy,
-#: which let go of the GIL): at 1M rows validation takes ~40 % less time on two cores.
-_PARSE_POOL = ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1), thread_name_prefix="plancheck-parse")
+#: The thread that parses a table's columns beside the one validating it (one: two text columns parsed
+#: at once would hold both their intermediates; at 1M rows that passed the memory bound).
+_PARSE_WORKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="plancheck-parse")
 
 TYPE_ZH = ENUM_ZH[next(iter(ENUM_ZH))]  # SchoolType labels
 #: SchoolType values as English messages say them (“does not apply to a senior high school”).
@@ -209,10 +208,13 @@ def validate_table(raw: RawTable, table: str, out: _Collector,
     if table == "schools" and "school_type" in where:
         parsed_type = parse_written(columns.pop(where["school_type"]), spec.column("school_type"))
         stype = parsed_type[0]
-    # every other column read is parsed on the worker threads (Arrow and numpy let go of the GIL), its
-    # raw cells let go as soon as it is parsed; problems are still reported column by column, in order
-    parsing = {col.name: _PARSE_POOL.submit(parse_written, columns.pop(where[col.name]), col)
-               for col in spec.columns if where.get(col.name) in columns}
+    # two threads parse the columns: this one from the first column on (the text columns first: mostly
+    # distinct values, the largest intermediates, so never two of them at once), the worker thread the
+    # number, yes/no and choice columns from the last one back, until they meet (the work is mostly in
+    # Arrow and numpy, which let go of the GIL). Each column's raw cells are let go once it is parsed;
+    # problems are still reported column by column, in order.
+    parsing = {col.name: _PARSE_WORKER.submit(_parse_taken, columns, where[col.name], col)
+               for col in reversed(spec.columns) if col.kind != "text" and where.get(col.name) in columns}
 
     for col in spec.columns:
         if col.name not in where:
@@ -234,7 +236,7 @@ def validate_table(raw: RawTable, table: str, out: _Collector,
             values, bad, code, large, blank, written[idx] = parsed_type
             parsed_type = None
         else:
-            values, bad, code, large, blank, written[idx] = parsing.pop(col.name).result()
+            values, bad, code, large, blank, written[idx] = _parsed(parsing.pop(col.name, None), columns, idx, col)
         filled[col.name] = ~blank.to_numpy()
         if bad.any():
             pos = np.flatnonzero(bad.to_numpy())
@@ -357,6 +359,19 @@ def validate_table(raw: RawTable, table: str, out: _Collector,
     counts.accepted = len(accepted)
     counts.rejected += int(bad_row.sum())
     return accepted, counts
+
+
+def _parse_taken(columns: dict[int, pd.Series], idx: int, col: ColumnSpec) -> tuple:
+    """Parse raw column ``idx``, taking it out of ``columns`` (by whichever thread parses it), so its cells
+    are let go as soon as they are parsed."""
+    return parse_written(columns.pop(idx), col)
+
+
+def _parsed(job: Optional[Future], columns: dict[int, pd.Series], idx: int, col: ColumnSpec) -> tuple:
+    """The parse of column ``idx``: the worker's, or done here if the worker has not started it."""
+    if job is not None and not job.cancel():
+        return job.result()
+    return _parse_taken(columns, idx, col)
 
 
 def _repeats(key: pd.Series) -> np.ndarray:
