@@ -429,3 +429,53 @@ def test_breakdown_equals_each_cut_evaluated_alone(plan):
         assert [(r.status, r.numerator, r.denominator, r.offender_count, r.offenders) for r in results] == \
             [(r.status, r.numerator, r.denominator, r.offender_count, r.offenders) for r in alone]
     assert {r.status for rs in by_town.values() for r in rs} >= {PASS, FAIL}
+
+
+def test_a_count_or_total_that_must_rise_without_a_denominator(tmp_path):
+    """A future plan may ask for “at least N schools with …” or “at least N pupils”: such a target fails
+    without a crash, the schools that could count but do not are listed (a total has none), in the
+    county figure and per town alike."""
+    from plancheck.targets import parse_targets
+
+    extra = """
+  - kind: metric
+    id: guards_at_least
+    section: 3
+    item: 11
+    title_zh: 配备专职保安的学校数
+    title_en: Schools with security guards
+    source: 杜绝“大班额”
+    numerator: {table: schools, agg: count_true, column: guards_in_place}
+    op: ">="
+    goal: 3
+    unit: count
+    gap_unit_zh: 所学校
+    gap_unit_en: schools
+  - kind: metric
+    id: pupils_at_least
+    section: 3
+    item: 11
+    title_zh: 在校生数
+    title_en: Pupils
+    source: 杜绝“大班额”
+    numerator: {table: schools, agg: sum, column: students}
+    op: ">="
+    goal: 10000
+    unit: count
+    gap_unit_zh: 人
+    gap_unit_en: pupils
+"""
+    from conftest import REPO
+
+    base = (REPO / "targets.yaml").read_text(encoding="utf-8")
+    head, tail = base.split("\ntargets:\n", 1)
+    plan = parse_targets(head + "\ntargets:\n" + extra.lstrip("\n") + tail)
+    tables = build_tables([school("1"), school("2", guards_in_place="否"), school("3", town="安场镇")])
+    guards, pupils = (evaluate_metric(plan.by_id(i), tables) for i in ("guards_at_least", "pupils_at_least"))
+    assert (guards.status, guards.numerator, guards.gap) == (FAIL, 2, 1)
+    assert [(o.school_id, o.needed) for o in guards.offenders] == [("2", 1)]
+    assert (pupils.status, pupils.numerator, pupils.offenders, pupils.offender_count) == (FAIL, 300, [], 0)
+    by = evaluate_by(plan, tables, "town")
+    fy = {r.target_id: r for r in by["凤仪街道"]}
+    assert [o.school_id for o in fy["guards_at_least"].offenders] == ["2"]
+    assert fy["pupils_at_least"].status == FAIL and fy["pupils_at_least"].offenders == []

@@ -390,8 +390,11 @@ def holders_back(t: MetricTarget, views: Views, upward: bool,
         if num.agg != "sum":
             return 0, []
         return _largest(view, mask, num.column, "value", limit)
-    # upward: rows in the denominator that are not (fully) in the numerator
-    dmask = view.mask(den.where)
+    # upward: rows in the denominator (for a count without one: the rows it counts among) that are not
+    # (fully) in the numerator; a total or plain count without a denominator has no such rows
+    if den is None and num.agg != "count_true":
+        return 0, []
+    dmask = view.mask((den or num).where)
     if num.agg == "count_true":
         missing = np.flatnonzero(dmask & ~view.truthy(num.column))
         return len(missing), _schools(view, missing, False, needed=1, limit=limit)
@@ -687,7 +690,9 @@ def _holder_rows(t: MetricTarget, groups: _Groups, upward: bool) -> Optional[_Fi
         if num.agg == "count_true":
             return replace(groups.firsts(num.table, mask & table.truthy(num.column)), value=True)
         return _largest_by(groups, num.table, mask, num.column, "value") if num.agg == "sum" else None
-    dmask = view.mask(den.where)
+    if den is None and num.agg != "count_true":
+        return None
+    dmask = view.mask((den or num).where)
     if num.agg == "count_true":
         return replace(groups.firsts(num.table, dmask & ~table.truthy(num.column)), value=False, needed=1)
     out_rows = dmask & ~view.mask(num.where)
