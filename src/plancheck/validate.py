@@ -10,7 +10,6 @@ the models.
 from __future__ import annotations
 
 import difflib
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Optional
@@ -28,9 +27,6 @@ from .schema import (ENUM_ZH, INFO_HEADERS, MAX_INT, TABLES, ColumnSpec, TableSp
 SKIP_CODES = ("total_row_skipped", "footer_row_skipped", "header_row_skipped")
 #: How many located problems are kept per run; beyond it they are only counted.
 DEFAULT_MAX_PROBLEMS = 100_000
-#: The thread that parses a table's columns beside the one validating it (one: two text columns parsed
-#: at once would hold both their intermediates; at 1M rows that passed the memory bound).
-_PARSE_WORKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="plancheck-parse")
 
 TYPE_ZH = ENUM_ZH[next(iter(ENUM_ZH))]  # SchoolType labels
 #: SchoolType values as English messages say them (“does not apply to a senior high school”).
@@ -208,14 +204,6 @@ def validate_table(raw: RawTable, table: str, out: _Collector,
     if table == "schools" and "school_type" in where:
         parsed_type = parse_written(columns.pop(where["school_type"]), spec.column("school_type"))
         stype = parsed_type[0]
-    # two threads parse the columns: this one from the first column on (the text columns first: mostly
-    # distinct values, the largest intermediates, so never two of them at once), the worker thread the
-    # number, yes/no and choice columns from the last one back, until they meet (the work is mostly in
-    # Arrow and numpy, which let go of the GIL). Each column's raw cells are let go once it is parsed;
-    # problems are still reported column by column, in order.
-    parsing = {col.name: _PARSE_WORKER.submit(_parse_taken, columns, where[col.name], col)
-               for col in reversed(spec.columns) if col.kind != "text" and where.get(col.name) in columns}
-
     for col in spec.columns:
         if col.name not in where:
             needed = col.required or (col.applies_to is not None and stype is not None and
@@ -225,7 +213,7 @@ def validate_table(raw: RawTable, table: str, out: _Collector,
                 fatal = True
             elif col.name == "inclusive" and stype is not None:
                 # a missing 是否普惠 column is only acceptable if no private kindergarten needs it
-                own = _ownership(parsing, typed)
+                own = _ownership(columns, where, typed, spec)
                 if own is not None and ((stype == "kindergarten") & (own == "private")).fillna(False).any():
                     out.add(E.make("missing_column", row=raw.header_row, zh=col.zh, en=col.name, **loc))
                     fatal = True
@@ -236,7 +224,8 @@ def validate_table(raw: RawTable, table: str, out: _Collector,
             values, bad, code, large, blank, written[idx] = parsed_type
             parsed_type = None
         else:
-            values, bad, code, large, blank, written[idx] = _parsed(parsing.pop(col.name, None), columns, idx, col)
+            # each raw column is let go as soon as it is parsed (its messages then read ``written``)
+            values, bad, code, large, blank, written[idx] = parse_written(columns.pop(idx), col)
         filled[col.name] = ~blank.to_numpy()
         if bad.any():
             pos = np.flatnonzero(bad.to_numpy())
@@ -361,19 +350,6 @@ def validate_table(raw: RawTable, table: str, out: _Collector,
     return accepted, counts
 
 
-def _parse_taken(columns: dict[int, pd.Series], idx: int, col: ColumnSpec) -> tuple:
-    """Parse raw column ``idx``, taking it out of ``columns`` (by whichever thread parses it), so its cells
-    are let go as soon as they are parsed."""
-    return parse_written(columns.pop(idx), col)
-
-
-def _parsed(job: Optional[Future], columns: dict[int, pd.Series], idx: int, col: ColumnSpec) -> tuple:
-    """The parse of column ``idx``: the worker's, or done here if the worker has not started it."""
-    if job is not None and not job.cancel():
-        return job.result()
-    return _parse_taken(columns, idx, col)
-
-
 def _repeats(key: pd.Series) -> np.ndarray:
     """Rows whose key is on an earlier row (a missing key repeats nothing): ``duplicated(keep="first")``.
     An Arrow-backed column is numbered first: school codes (ASCII digits) as numbers, other keys by
@@ -429,13 +405,14 @@ def _constant(text: str, index: pd.Index) -> pd.Series:
     return pd.Series(pd.Categorical.from_codes(np.zeros(len(index), dtype=np.int8), categories=[text]), index=index)
 
 
-def _ownership(parsing: dict[str, Any], typed: dict[str, pd.Series]) -> Optional[pd.Series]:
-    """The parsed 办学性质 column (parsed, or being parsed), None without it."""
+def _ownership(columns: dict[int, pd.Series], where: dict[str, int], typed: dict[str, pd.Series],
+               spec: TableSpec) -> Optional[pd.Series]:
+    """The parsed 办学性质 column (already parsed, or parsed now from the raw column), None without it."""
     if "ownership" in typed:
         return typed["ownership"]
-    if "ownership" not in parsing:
+    if where.get("ownership") not in columns:
         return None
-    return parsing["ownership"].result()[0]
+    return parse_column(columns[where["ownership"]], spec.column("ownership"))[0]
 
 
 def column_map(raw: RawTable) -> dict[str, tuple[str, int]]:
