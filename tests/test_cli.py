@@ -286,6 +286,21 @@ def test_unwritable_output_path_exits_2_without_traceback(tmp_path, option):
     assert "no_such_folder" in r.stdout + r.stderr
 
 
+@pytest.mark.parametrize("option", ["--output", "--errors-out"])
+@pytest.mark.parametrize("command", ["run", "validate"])
+def test_an_output_naming_an_input_is_refused_and_the_input_kept(tmp_path, option, command):
+    """A clerk who gives the submission itself (or a file of the submitted folder) as the output would lose it."""
+    folder = tmp_path / "各校报送"
+    folder.mkdir()
+    school = folder / "一小.csv"
+    school.write_bytes((SAMPLE / "schools.csv").read_bytes())
+    for given, target in ((school, school), (folder, school)):
+        r = CliRunner().invoke(app, [command, str(given), option, str(target), "--lang", "en"])
+        assert r.exit_code == 2, r.output
+        assert "it is an input of this command" in r.stdout + r.stderr
+        assert school.read_bytes() == (SAMPLE / "schools.csv").read_bytes()
+
+
 def test_github_annotations_keep_json_on_stdout_parseable(monkeypatch):
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
     r = CliRunner().invoke(app, ["run", XLSX, "--format", "json"])

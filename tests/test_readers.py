@@ -489,3 +489,17 @@ def test_a_chart_sheet_is_skipped_without_a_word_on_stderr(tmp_path):
     assert proc.returncode in (1, 2), proc.stderr
     assert "chartsheet" not in proc.stderr and "Traceback" not in proc.stderr
     assert "学校" in proc.stderr  # the row counts of the sheet read
+
+
+def test_a_cell_longer_than_the_csv_field_limit_is_a_located_problem(tmp_path):
+    """Python's csv module refuses a cell over 131072 characters: the file is rejected with a message on
+    that row, never a traceback (also when the file was read ahead in the background)."""
+    from plancheck import textfile
+
+    rows = grid(schools(2))
+    rows[2][1] = "长" * 131073
+    f = write_csv(tmp_path / "s.csv", rows)
+    assert textfile.read_ahead(f, "schools") is None   # left to the ordinary read, which reports it
+    sub = run(f)
+    assert [(p.row, p.code) for p in sub.errors if p.code == "bad_csv"] == [(3, "bad_csv")]
+    assert not sub.ok

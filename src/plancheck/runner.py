@@ -128,6 +128,27 @@ def check_writable(*paths: Optional[Path]) -> None:
             raise OutputError(f"cannot write {path}: folder {parent} does not exist")
 
 
+def check_not_inputs(opts: RunOptions, *outputs: Optional[Path]) -> None:
+    """Refuse to write a report or a problems list over one of the command's own input files (a clerk's
+    spreadsheet, the targets file, a folder's file), which would be lost without a word."""
+    import os
+
+    given = [p for p in (*_paths(opts).values(), opts.roster, opts.targets, opts.baseline) if p is not None]
+    for out in outputs:
+        if out is None or not out.is_file():
+            continue
+        for source in given:
+            files = [f for f in source.iterdir() if f.is_file()] if source.is_dir() else [source]
+            for f in files:
+                try:
+                    same = os.path.samefile(out, f)
+                except OSError:
+                    same = False
+                if same:
+                    raise OutputError(f"cannot write {out}: it is an input of this command ({f}); "
+                                      "choose another file name")
+
+
 def guarded(func):
     """Turn an unwritable output into a message and exit code 2, never a traceback."""
     import functools
@@ -224,6 +245,7 @@ def reading(func):
         from . import ahead
 
         check_writable(opts.output, opts.errors_out)
+        check_not_inputs(opts, opts.output, opts.errors_out)
         with ahead.parsing_ahead(_paths(opts)):
             return func(opts)
 

@@ -75,7 +75,10 @@ def arrow_text(text: str | bytes, delimiter: str, expect: Optional[str], start: 
         return None
     head_end = line_end(text, HEADER_SCAN_ROWS, start)
     prefix = text[start:head_end].decode("utf-8") if raw else text[start:head_end]
-    records = list(csv.reader(io.StringIO(prefix, newline=""), delimiter=delimiter))
+    try:
+        records = list(csv.reader(io.StringIO(prefix, newline=""), delimiter=delimiter))
+    except csv.Error:  # e.g. a cell longer than the csv module's field limit: the exact reader reports it
+        return None
     if len(records) != prefix.count("\n") + (0 if prefix.endswith("\n") else 1):
         return None  # a lone CR in the first lines
     idx, table = find_header(records, expect)
@@ -162,15 +165,13 @@ def read_ahead(path: Path, expect: Optional[str]) -> Optional[tuple[ArrowText, s
         raw = path.read_bytes()
     except OSError:
         return None
-    layout = utf8_layout(raw)
-    if layout is None:
-        return None
-    delimiter, start, encoding = layout
-    use_jemalloc()
-    import pyarrow as pa
-
     try:
+        layout = utf8_layout(raw)
+        if layout is None:
+            return None
+        delimiter, start, encoding = layout
+        use_jemalloc()
         found = arrow_text(raw, delimiter, expect, start)
-    except (UnicodeDecodeError, pa.ArrowInvalid):
+    except Exception:  # noqa: BLE001 — whatever fails here, the ordinary read meets again and reports
         return None
     return (found, encoding) if found is not None else None
