@@ -114,6 +114,10 @@ def _distinct(s: pd.Series) -> tuple[np.ndarray, list]:
     """(index of each cell's value in the distinct values, the distinct values); a missing cell's index is -1."""
     import pyarrow.compute as pc
 
+    if isinstance(s.dtype, pd.CategoricalDtype):  # read dictionary-encoded: the distinct values are known
+        categories = s.cat.categories
+        if categories.is_unique and all(isinstance(v, str) for v in categories):
+            return np.asarray(s.cat.codes, dtype=np.intp), categories.tolist()
     cells = arrow_cells(s)
     if cells is None:
         codes, uniques = pd.factorize(s.to_numpy(dtype=object), use_na_sentinel=True)

@@ -312,12 +312,24 @@ def _arrow_table(text: str | bytes, delimiter: str, file: str, expect: Optional[
 
 
 def _raw_table(found: ArrowText, encoding: Optional[str], file: str) -> RawTable:
-    frame = pd.DataFrame({i: c.to_pandas() for i, c in enumerate(found.columns)})
+    frame = pd.DataFrame({i: _text_column(c) for i, c in enumerate(found.columns)})
     found.columns = []
     start_row = found.header_index + 2
     return RawTable(file=file, sheet=None, table=found.table, headers=found.headers,
                     header_row=found.header_index + 1, data=frame,
                     rows=np.arange(start_row, start_row + len(frame), dtype=np.int64), encoding=encoding)
+
+
+def _text_column(cells: Any) -> pd.Series:
+    """An Arrow text column as pandas text: a dictionary-encoded one as a Categorical of its texts (its
+    codes shared, not copied), any other as Arrow-backed strings."""
+    import pyarrow as pa
+
+    if isinstance(cells, pa.DictionaryArray):
+        categories = pd.Index(cells.dictionary.to_pylist(), dtype="str")
+        codes = cells.indices.to_numpy(zero_copy_only=False)
+        return pd.Series(pd.Categorical.from_codes(codes, categories=categories), copy=False)
+    return cells.to_pandas()
 
 
 def _check_head(head: bytes, file: str) -> None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 
-from .headers import HEADER_SCAN_ROWS, find_header
+from .headers import HEADER_SCAN_ROWS, coded_columns, find_header
 
 #: Sizes beyond which a file is refused (bounded time and memory).
 MAX_FILE_BYTES = 256 * 1024**2
@@ -32,7 +32,8 @@ class ArrowText:
     headers: list[str]      # as written, stripped
     header_index: int       # 0-based line of the header (its spreadsheet row is header_index + 1)
     table: Optional[str]    # schools | population | milestones
-    columns: list           # one Arrow large_string array per header cell, a cell per line under the header
+    columns: list           # one Arrow array per header cell, a cell per line under the header: text
+                            # (large_string), dictionary-encoded for number, yes/no and choice columns
 
 
 def utf8_layout(raw: bytes) -> Optional[tuple[str, int, str]]:
@@ -89,7 +90,7 @@ def arrow_text(text: str | bytes, delimiter: str, expect: Optional[str], start: 
     whole = text if raw else body
     lines = whole.count(b"\n", body_start if raw else 0) + (0 if whole.endswith(b"\n") else 1)
     headers = [h.strip() for h in records[idx]]
-    columns = arrow_columns(body, lines, delimiter, len(headers), strict=raw)
+    columns = arrow_columns(body, lines, delimiter, len(headers), strict=raw, coded=coded_columns(headers, table))
     del body, whole
     if columns is None:
         return None
@@ -108,9 +109,12 @@ def line_end(text: str | bytes, lines: int, start: int = 0) -> int:
     return pos
 
 
-def arrow_columns(body, lines: int, delimiter: str, width: int, strict: bool = False) -> Optional[list]:
+def arrow_columns(body, lines: int, delimiter: str, width: int, strict: bool = False,
+                  coded: Optional[set[int]] = None) -> Optional[list]:
     """String columns of ``body`` (a bytes-like buffer of ``lines`` lines, each ``width`` cells), or None.
-    ``strict``: let pyarrow.ArrowInvalid (e.g. bytes that are not UTF-8) through instead of returning None."""
+    ``strict``: let pyarrow.ArrowInvalid (e.g. bytes that are not UTF-8) through instead of returning None.
+    ``coded``: columns read dictionary-encoded (the same text; each distinct value found by the reader's
+    threads as it reads, instead of hashing the column again to parse it)."""
     if not len(body):
         return None
     import pyarrow as pa
@@ -128,8 +132,10 @@ def arrow_columns(body, lines: int, delimiter: str, width: int, strict: bool = F
             read_options=pacsv.ReadOptions(autogenerate_column_names=True, block_size=1 << 22),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char=False, newlines_in_values=False,
                                              invalid_row_handler=on_invalid),
-            convert_options=pacsv.ConvertOptions(column_types={f"f{i}": pa.large_string() for i in range(width)},
-                                                 strings_can_be_null=False, quoted_strings_can_be_null=False))
+            convert_options=pacsv.ConvertOptions(
+                column_types={f"f{i}": pa.dictionary(pa.int32(), pa.large_string()) if i in (coded or ())
+                              else pa.large_string() for i in range(width)},
+                strings_can_be_null=False, quoted_strings_can_be_null=False))
     except pa.ArrowInvalid:
         if strict:
             raise
@@ -137,7 +143,10 @@ def arrow_columns(body, lines: int, delimiter: str, width: int, strict: bool = F
     # blank lines (skipped by Arrow) or a lone CR would shift every row number after them
     if invalid or arrow.num_columns != width or lines != arrow.num_rows:
         return None
-    return list(arrow.columns)
+    columns = list(arrow.columns)
+    for i in coded or ():  # each block of the file was encoded apart: one dictionary, one array
+        columns[i] = columns[i].unify_dictionaries().combine_chunks()
+    return columns
 
 
 def use_jemalloc() -> None:
