@@ -149,7 +149,7 @@ def parse_written(raw: pd.Series, spec: ColumnSpec
     if spec.kind not in _PARSERS:
         raise ValueError(spec.kind)
     index = raw.index
-    none = pd.Series(np.zeros(len(raw), dtype=bool), index=index)
+    none = pd.Series(np.zeros(len(raw), dtype=bool), index=index, copy=False)
     if spec.kind == "text":
         cells = arrow_cells(raw)
         if cells is not None:
@@ -195,20 +195,25 @@ def _take_back(spec: ColumnSpec, results: list, errors: list, codes: np.ndarray,
     missing = np.array([r is None for r in results], dtype=bool)
     bad_u = np.array([e is not None and e != "too_large" for e in errors], dtype=bool)
     large_u = np.array([e == "too_large" for e in errors], dtype=bool)
-    blank = pd.Series((missing & ~bad_u & ~large_u)[codes], index=index)
-    bad = pd.Series(bad_u[codes], index=index)
-    large = pd.Series(large_u[codes], index=index) if spec.kind == "int" else none
+    blank_u = missing & ~bad_u & ~large_u
+
+    def per_row(per_value: np.ndarray) -> np.ndarray:
+        """A per-distinct-value flag taken to the rows (a flag that is never set costs no pass)."""
+        return np.take(per_value, codes) if per_value.any() else np.zeros(len(codes), dtype=bool)
+
+    # (every array here is new: the Series take them as they are; pandas would copy each by default)
+    blank = pd.Series(per_row(blank_u), index=index, copy=False)
+    bad = pd.Series(per_row(bad_u), index=index, copy=False)
+    large = pd.Series(per_row(large_u), index=index, copy=False) if spec.kind == "int" else none
     if spec.kind == "int":
         numbers = np.array([0 if r is None else r for r in results], dtype=np.int64)
-        values = pd.Series(pd.arrays.IntegerArray(numbers[codes], missing[codes]), index=index)
+        values = pd.Series(pd.arrays.IntegerArray(np.take(numbers, codes), per_row(missing)), index=index, copy=False)
     elif spec.kind == "bool":
         flags = np.array([bool(r) for r in results], dtype=bool)
-        values = pd.Series(pd.arrays.BooleanArray(flags[codes], missing[codes]), index=index)
+        values = pd.Series(pd.arrays.BooleanArray(np.take(flags, codes), per_row(missing)), index=index, copy=False)
     else:
         import pyarrow as pa
 
         labels = pa.array(results, type=pa.large_string())
         values = string_series(labels.take(pa.array(np.where(codes < 0, len(results) - 1, codes))), index)
     return values, bad, _BAD_CODE.get(spec.kind), large, blank
-
-

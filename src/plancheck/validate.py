@@ -402,7 +402,8 @@ def _keep_rows(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
 
 def _constant(text: str, index: pd.Index) -> pd.Series:
     """The same text on every row (the file and sheet of a table's rows), one byte a row."""
-    return pd.Series(pd.Categorical.from_codes(np.zeros(len(index), dtype=np.int8), categories=[text]), index=index)
+    return pd.Series(pd.Categorical.from_codes(np.zeros(len(index), dtype=np.int8), categories=[text]), index=index,
+                     copy=False)
 
 
 def _ownership(columns: dict[int, pd.Series], where: dict[str, int], typed: dict[str, pd.Series],
