@@ -85,8 +85,14 @@ class _Table:
         return found
 
     def isin(self, column: str, allowed: list) -> np.ndarray:
-        return self._cached(("isin", column, tuple(allowed)), lambda: np.asarray(
-            self.df[column].isin(allowed).fillna(False).astype(bool).to_numpy(dtype=bool)))
+        """Rows whose ``column`` holds one of ``allowed`` (missing: never): each distinct value is looked
+        up once, the column itself is numbered once for every ``where`` that reads it."""
+        def make() -> np.ndarray:
+            codes, values = self._cached(("codes", column), lambda: pd.factorize(self.df[column]))
+            hit = np.append(pd.Index(values).isin(allowed), False)  # code -1 (missing) reads the last entry
+            return hit[codes]
+
+        return self._cached(("isin", column, tuple(allowed)), make)
 
     def isna(self, column: str) -> np.ndarray:
         return self._cached(("isna", column), lambda: self.df[column].isna().to_numpy(dtype=bool))
