@@ -503,3 +503,17 @@ def test_a_cell_longer_than_the_csv_field_limit_is_a_located_problem(tmp_path):
     sub = run(f)
     assert [(p.row, p.code) for p in sub.errors if p.code == "bad_csv"] == [(3, "bad_csv")]
     assert not sub.ok
+
+
+def test_consistency_warnings_at_the_norms_exactly(tmp_path):
+    """An average of exactly 55 (35 in a kindergarten) is within the norm; one pupil more is not, and the
+    warning quotes the average to one decimal."""
+    from sheet_fixtures import kindergarten
+
+    rows = [school("1", 在校生数="550", 班级数="10", 大班额班级数="0"),
+            school("2", 在校生数="551", 班级数="10", 大班额班级数="0"),
+            kindergarten("3", 在校生数="350", 班级数="10"), kindergarten("4", 在校生数="351", 班级数="10")]
+    sub = run(write_csv(tmp_path / "s.csv", grid(rows)))
+    assert compact(sub.problems) == [(3, "班级数", "class_size_high"), (5, "班级数", "kindergarten_class_size_high")]
+    assert [p.message("en") for p in sub.problems][0].count("55.1") == 1
+    assert sub.ok

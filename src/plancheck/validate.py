@@ -251,28 +251,29 @@ def validate_table(raw: RawTable, table: str, out: _Collector,
         return frame.iloc[0:0], counts
 
     # -- applicability and rules
-    if table == "schools":
+    types = _Values(frame["school_type"]) if table == "schools" else None
+    if types is not None:
         st = frame["school_type"]
+        known = types.known()
         for col in spec.columns:
             if col.applies_to is None:
                 continue
-            applicable = st.isin(col.applies_to).fillna(False).astype(bool)
-            known = st.notna()
+            applicable = types.isin(col.applies_to)
             value = frame[col.name]
-            present = value.notna()
-            stray = (known & ~applicable & present).to_numpy()
+            present = value.notna().to_numpy(dtype=bool)
+            stray = known & ~applicable & present
             if stray.any():
                 pos = np.flatnonzero(stray)
                 for p in pos:
                     _stray(out, raw, where, col, int(p), rows, loc, st.iat[p], cell_value)
-                frame[col.name] = value.mask(pd.Series(stray, index=frame.index))
-            missing = (known & applicable & ~present)
+                frame[col.name] = value.mask(pd.Series(stray, index=frame.index, copy=False))
+            missing = known & applicable & ~present
             if col.name == "inclusive":
-                public_kg = missing & (frame["ownership"] == "public").fillna(False).astype(bool)
+                public_kg = missing & (frame["ownership"] == "public").fillna(False).to_numpy(dtype=bool)
                 frame.loc[public_kg, "inclusive"] = True
                 missing = missing & ~public_kg
             # a cell holding something unparseable is already reported: not also 'required'
-            missing = missing.to_numpy() & ~filled.get(col.name, np.zeros(n, dtype=bool))
+            missing = missing & ~filled.get(col.name, np.zeros(n, dtype=bool))
             if missing.any():
                 cell_problem("required", col, np.flatnonzero(missing))
                 bad_row |= missing
@@ -337,8 +338,8 @@ def validate_table(raw: RawTable, table: str, out: _Collector,
                              **_other_row(_where(raw), int(rows[fp])))
             bad_row |= dup
 
-    if table == "schools":
-        _consistency_warnings(frame, raw, where, rows, out, bad_row, cell_value)
+    if types is not None:
+        _consistency_warnings(frame, types, raw, where, rows, out, bad_row, cell_value)
     _check_totals(raw, where, spec, frame, bad_row, out)
 
     frame["_file"] = _constant(raw.file, frame.index)
@@ -444,20 +445,37 @@ def _stray(out: _Collector, raw: RawTable, where, col: ColumnSpec, pos: int, row
                    **loc))
 
 
-def _consistency_warnings(frame: pd.DataFrame, raw: RawTable, where, rows, out: _Collector, bad_row,
-                          cell_value: Callable[[int, int], Any]) -> None:
+class _Values:
+    """A column's rows numbered by their distinct values once, so that each membership test looks every
+    distinct value up once instead of every row."""
+
+    def __init__(self, column: pd.Series):
+        self.codes, self.values = pd.factorize(column)   # code -1: a missing cell
+
+    def known(self) -> np.ndarray:
+        return self.codes >= 0
+
+    def isin(self, allowed: Iterable[str]) -> np.ndarray:
+        return np.append(pd.Index(self.values).isin(list(allowed)), False)[self.codes]
+
+
+def _consistency_warnings(frame: pd.DataFrame, types: _Values, raw: RawTable, where, rows, out: _Collector,
+                          bad_row, cell_value: Callable[[int, int], Any]) -> None:
+    """Class sizes beyond the norms (a warning: often a typing slip in 在校生数 or 班级数). A school's
+    average class is students / classes; compared in whole numbers (students > 55 × classes)."""
     if "students" not in where or "classes" not in where:
         return
-    ok = ~bad_row & (frame["classes"] > 0).fillna(False).to_numpy(dtype=bool)
-    avg = (frame["students"].astype("Float64") / frame["classes"].astype("Float64"))
-    compulsory = frame["school_type"].isin(["primary", "junior", "nine_year", "complete_secondary"]).fillna(False)
-    high = ok & (compulsory & (avg > 55) & (frame["large_classes"] == 0)).fillna(False).to_numpy(dtype=bool)
-    kg = ok & ((frame["school_type"] == "kindergarten") & (avg > 35)).fillna(False).to_numpy(dtype=bool)
+    students = frame["students"].to_numpy(dtype="int64", na_value=0)
+    classes = frame["classes"].to_numpy(dtype="int64", na_value=0)
+    ok = ~bad_row & (classes > 0)
+    no_large = (frame["large_classes"] == 0).fillna(False).to_numpy(dtype=bool)
+    high = ok & types.isin(["primary", "junior", "nine_year", "complete_secondary"]) & (students > 55 * classes) & no_large
+    kg = ok & types.isin(["kindergarten"]) & (students > 35 * classes)
     idx = where["classes"]
     for code, mask in (("class_size_high", high), ("kindergarten_class_size_high", kg)):
         for p in np.flatnonzero(mask):
             out.add(E.make(code, column=raw.headers[idx], row=int(rows[p]), value=cell_value(p, idx),
-                           cell=raw.cell_address(int(rows[p]), idx), average=round(float(avg.iat[p]), 1),
+                           cell=raw.cell_address(int(rows[p]), idx), average=round(float(students[p] / classes[p]), 1),
                            file=raw.file, sheet=raw.sheet))
 
 
