@@ -61,7 +61,8 @@ class RawTable:
     table: Optional[str]            # schools | population | milestones | None (not recognised)
     headers: list[str]              # as written
     header_row: int                 # spreadsheet row of the header (1-based)
-    data: pd.DataFrame              # positional columns 0..n-1, every cell a string ("" = blank)
+    data: pd.DataFrame              # positional columns 0..n-1, every cell a string ("" = blank); the number,
+                                    # yes/no and choice columns of a CSV read by pyarrow: Categoricals of strings
     rows: Sequence[int]             # spreadsheet row number of each data row (an int64 array when read here)
     problems: list[Problem] = field(default_factory=list)   # skipped rows, totals, ragged rows...
     encoding: Optional[str] = None
