@@ -183,10 +183,6 @@ class Problem:
 def make(code: str, **kw: Any) -> Problem:
     """Build a Problem; keyword arguments that are not Problem fields become message params."""
     fields = {k: kw.pop(k) for k in ("file", "sheet", "row", "column", "value", "cell") if k in kw}
-    if "detail" in kw:  # one text for both languages, or the older “中文 / English” form: split it
-        zh, sep, en = str(kw.pop("detail")).partition(" / ")
-        kw.setdefault("detail_zh", zh)
-        kw.setdefault("detail_en", en if sep else zh)
     if fields.get("value") is not None:
         fields["value"] = str(fields["value"])
     return Problem(code=code, params=tuple(sorted(kw.items())), **fields)

@@ -314,7 +314,6 @@ def _arrow_table(text: str | bytes, delimiter: str, file: str, expect: Optional[
 
 def _raw_table(found: ArrowText, encoding: Optional[str], file: str) -> RawTable:
     frame = pd.DataFrame({i: _text_column(c) for i, c in enumerate(found.columns)})
-    found.columns = []
     start_row = found.header_index + 2
     return RawTable(file=file, sheet=None, table=found.table, headers=found.headers,
                     header_row=found.header_index + 1, data=frame,
@@ -612,7 +611,8 @@ def read_file(path: Path, expect: Optional[str] = None) -> list[RawTable]:
         if suffix in CSV_SUFFIXES or suffix == "":
             return [read_csv(path, expect)]
     except OSError as exc:
-        raise ReadError([E.make("file_unreadable", file=file, detail=exc.strerror or str(exc))]) from None
+        reason = exc.strerror or str(exc)   # the system's own words, the same in both languages
+        raise ReadError([E.make("file_unreadable", file=file, detail_zh=reason, detail_en=reason)]) from None
     raise ReadError([E.make("unknown_format", file=file, detail_zh=f"不读取“{path.suffix}”文件，请用 .csv 或 .xlsx", detail_en=f"“{path.suffix}” files are not read; use .csv or .xlsx")])
 
 
