@@ -29,19 +29,6 @@ _PARSERS: dict[str, Callable[[ColumnSpec], Callable[[Any], Any]]] = {
 _BAD_CODE = {"int": "not_integer", "bool": "not_yes_no", "enum": "not_in_choices"}
 
 
-def _norm(s: pd.Series) -> pd.Series:
-    """NFKC + strip of every cell (None/NaN stay missing): :func:`schema.clean_text`'s text, blank kept as ""."""
-    cells = arrow_cells(s)
-    if cells is None:
-        return pd.Series([None if _missing(v) else unicodedata.normalize("NFKC", str(v)).strip()
-                          for v in s.to_numpy(dtype=object)], index=s.index, dtype="string")
-    return string_series(_clean_arrow(cells, keep_blank=True), s.index)
-
-
-def _missing(v: Any) -> bool:
-    return v is None or v is pd.NA or (isinstance(v, float) and v != v)
-
-
 def arrow_cells(s: pd.Series):
     """The cells of a column as one Arrow (large) string array or chunked array, without copying an
     Arrow-backed column; None when a cell is not text (then the per-value path reads it)."""
@@ -64,10 +51,10 @@ def string_series(cells, index: Optional[pd.Index] = None) -> pd.Series:
     return pd.Series(pd.arrays.ArrowStringArray(chunked), index=index, copy=False)
 
 
-def _clean_arrow(cells, keep_blank: bool = False):
+def _clean_arrow(cells):
     """:func:`schema.clean_text` over an Arrow string column. Arrow's ``utf8_trim_whitespace`` strips exactly
     what ``str.strip`` strips, and NFKC is the identity on ASCII, so only the distinct non-ASCII cells go
-    through Python (NFKC). ``keep_blank``: blank cells stay "" instead of becoming missing.
+    through Python (NFKC). Blank cells become missing.
 
     A column that cleaning leaves as it is (the usual case) is returned as ``cells`` itself, sharing its
     buffers, so the typed column costs no memory beside the raw one."""
@@ -88,8 +75,6 @@ def _clean_arrow(cells, keep_blank: bool = False):
             nfkc = pa.array([v.strip() for v in nfkc], type=pa.large_string())
             trimmed, other = one_array(trimmed), one_array(other)
             trimmed = pc.replace_with_mask(trimmed, other, pc.take(nfkc, pc.index_in(rest, value_set=distinct)))
-    if keep_blank:
-        return trimmed
     blank = pc.equal(trimmed, "")
     if not pc.any(blank).as_py():
         return trimmed
