@@ -65,15 +65,20 @@ def table_from_sheet_name(sheet: str) -> Optional[str]:
     return _TABLE_NAMES.get(normalize_header(sheet))
 
 
-def coded_columns(headers: list[str], table: Optional[str]) -> set[int]:
-    """Positions of the number, yes/no and choice columns of ``table`` among ``headers`` (each field's first
-    column): few distinct values each, so a reader may hand them over dictionary-encoded."""
+def field_columns(headers: list[str], table: Optional[str]) -> dict[str, int]:
+    """field name -> position of its column among ``headers`` (the first, if a header is repeated)."""
     if table is None:
-        return set()
-    lookup, spec = LOOKUPS[table], TABLES[table]
+        return {}
+    lookup = LOOKUPS[table]
     out: dict[str, int] = {}
     for i, h in enumerate(headers):
         name = lookup.get(normalize_header(h))
         if name is not None and name not in out:
             out[name] = i
-    return {i for name, i in out.items() if spec.column(name).kind != "text"}
+    return out
+
+
+def coded_columns(headers: list[str], table: Optional[str]) -> set[int]:
+    """Positions of the number, yes/no and choice columns of ``table`` among ``headers`` (each field's first
+    column): few distinct values each, so a reader may hand them over dictionary-encoded."""
+    return {i for name, i in field_columns(headers, table).items() if TABLES[table].column(name).kind != "text"}

@@ -21,8 +21,9 @@ import pandas as pd
 
 from . import errors as E
 from .errors import Problem
+from .headers import field_columns
 from .readers import RawTable, ReadError, read_file
-from .schema import TABLES, header_lookup, normalize_header
+from .schema import TABLES
 from .columns import parse_column
 from .validate import Submission
 
@@ -63,12 +64,7 @@ def read_roster(path: Path) -> tuple[list[RosterEntry], list[Problem]]:
 
 def _roster_table(raw: RawTable) -> tuple[list[RosterEntry], list[Problem]]:
     spec = TABLES["schools"]
-    lookup = header_lookup(spec)
-    where: dict[str, int] = {}
-    for i, h in enumerate(raw.headers):
-        name = lookup.get(normalize_header(h))
-        if name in ROSTER_COLUMNS and name not in where:
-            where[name] = i
+    where = {name: i for name, i in field_columns(raw.headers, "schools").items() if name in ROSTER_COLUMNS}
     if "school_id" not in where:
         return [], [E.make("roster_unreadable", file=raw.file, sheet=raw.sheet, row=raw.header_row,
                            detail_zh="名册缺少“学校代码”列", detail_en="the roster has no 学校代码 (school_id) column")]

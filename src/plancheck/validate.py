@@ -20,6 +20,7 @@ import pandas as pd
 from . import errors as E
 from .columns import Written, one_array, parse_column, parse_written
 from .errors import Problem
+from .headers import field_columns
 from .readers import RawTable, ReadError, list_folder, read_file, skipped_in_folder
 from .schema import (ENUM_ZH, INFO_HEADERS, MAX_INT, TABLES, ColumnSpec, TableSpec, header_lookup,
                      normalize_header)
@@ -213,7 +214,7 @@ def validate_table(raw: RawTable, table: str, out: _Collector,
                 fatal = True
             elif col.name == "inclusive" and stype is not None:
                 # a missing 是否普惠 column is only acceptable if no private kindergarten needs it
-                own = _ownership(columns, where, typed, spec)
+                own = typed.get("ownership")     # (a column before 是否普惠: parsed already, or all missing)
                 if own is not None and ((stype == "kindergarten") & (own == "private")).fillna(False).any():
                     out.add(E.make("missing_column", row=raw.header_row, zh=col.zh, en=col.name, **loc))
                     fatal = True
@@ -407,25 +408,9 @@ def _constant(text: str, index: pd.Index) -> pd.Series:
                      copy=False)
 
 
-def _ownership(columns: dict[int, pd.Series], where: dict[str, int], typed: dict[str, pd.Series],
-               spec: TableSpec) -> Optional[pd.Series]:
-    """The parsed 办学性质 column (already parsed, or parsed now from the raw column), None without it."""
-    if "ownership" in typed:
-        return typed["ownership"]
-    if where.get("ownership") not in columns:
-        return None
-    return parse_column(columns[where["ownership"]], spec.column("ownership"))[0]
-
-
 def column_map(raw: RawTable) -> dict[str, tuple[str, int]]:
     """field name -> (header as written, column index), first occurrence of each."""
-    lookup = header_lookup(TABLES[raw.table]) if raw.table else {}
-    out: dict[str, tuple[str, int]] = {}
-    for i, h in enumerate(raw.headers):
-        name = lookup.get(normalize_header(h))
-        if name is not None and name not in out:
-            out[name] = (h, i)
-    return out
+    return {name: (raw.headers[i], i) for name, i in field_columns(raw.headers, raw.table).items()}
 
 
 def _where(raw: RawTable) -> str:
