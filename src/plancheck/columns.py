@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import unicodedata
 from functools import partial
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Iterable, Optional
 
 import numpy as np
 import pandas as pd
@@ -79,6 +79,21 @@ def _clean_arrow(cells):
     if not pc.any(blank).as_py():
         return trimmed
     return pc.if_else(blank, pa.scalar(None, pa.large_string()), trimmed)
+
+
+class Distinct:
+    """A column's rows numbered by their distinct values, once, so that a membership test looks each
+    distinct value up once instead of every row (school types, towns, the ``where`` of a target)."""
+
+    def __init__(self, column: pd.Series):
+        self.codes, self.values = pd.factorize(column)   # code -1: a missing cell
+
+    def known(self) -> np.ndarray:
+        return self.codes >= 0
+
+    def isin(self, allowed: Iterable[Any]) -> np.ndarray:
+        """Rows holding one of ``allowed`` (a missing cell: never)."""
+        return np.append(pd.Index(self.values).isin(list(allowed)), False)[self.codes]  # -1 reads the last
 
 
 def _byte_size(cells) -> int:

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 from pandas.arrays import NumpyExtensionArray
 
+from .columns import Distinct
 from .targets import Aggregate, MetricTarget, MilestoneTarget, TargetsFile
 
 PASS, FAIL, NO_DATA = "pass", "fail", "no_data"
@@ -76,23 +77,21 @@ class _Table:
 
     def __init__(self, df: pd.DataFrame):
         self.df = df
-        self._memo: dict[tuple, np.ndarray] = {}
+        self._memo: dict[tuple, Any] = {}
 
-    def _cached(self, key: tuple, make) -> np.ndarray:
+    def _cached(self, key: tuple, make) -> Any:
         found = self._memo.get(key)
         if found is None:
             found = self._memo[key] = make()
         return found
 
-    def isin(self, column: str, allowed: list) -> np.ndarray:
-        """Rows whose ``column`` holds one of ``allowed`` (missing: never): each distinct value is looked
-        up once, the column itself is numbered once for every ``where`` that reads it."""
-        def make() -> np.ndarray:
-            codes, values = self._cached(("codes", column), lambda: pd.factorize(self.df[column]))
-            hit = np.append(pd.Index(values).isin(allowed), False)  # code -1 (missing) reads the last entry
-            return hit[codes]
+    def distinct(self, column: str) -> Distinct:
+        """The column numbered by its distinct values, once for every ``where`` that reads it."""
+        return self._cached(("distinct", column), lambda: Distinct(self.df[column]))
 
-        return self._cached(("isin", column, tuple(allowed)), make)
+    def isin(self, column: str, allowed: list) -> np.ndarray:
+        """Rows whose ``column`` holds one of ``allowed`` (missing: never)."""
+        return self._cached(("isin", column, tuple(allowed)), lambda: self.distinct(column).isin(allowed))
 
     def isna(self, column: str) -> np.ndarray:
         return self._cached(("isna", column), lambda: self.df[column].isna().to_numpy(dtype=bool))
@@ -115,10 +114,8 @@ class _Table:
 
     def town_codes(self) -> tuple[np.ndarray, Any]:
         """Each row's town as a code into the town names (-1: no town)."""
-        found = self._memo.get(("town",))
-        if found is None:
-            found = self._memo[("town",)] = pd.factorize(self.df["town"])
-        return found
+        towns = self.distinct("town")
+        return towns.codes, towns.values
 
     def ints(self, column: str) -> np.ndarray:
         """a count column as int64, missing as 0."""

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from . import errors as E
-from .columns import Written, one_array, parse_column, parse_written
+from .columns import Distinct, Written, one_array, parse_column, parse_written
 from .errors import Problem
 from .headers import field_columns
 from .readers import RawTable, ReadError, list_folder, read_file, skipped_in_folder
@@ -252,7 +252,7 @@ def validate_table(raw: RawTable, table: str, out: _Collector,
         return frame.iloc[0:0], counts
 
     # -- applicability and rules
-    types = _Values(frame["school_type"]) if table == "schools" else None
+    types = Distinct(frame["school_type"]) if table == "schools" else None
     if types is not None:
         st = frame["school_type"]
         known = types.known()
@@ -430,21 +430,7 @@ def _stray(out: _Collector, raw: RawTable, where, col: ColumnSpec, pos: int, row
                    **loc))
 
 
-class _Values:
-    """A column's rows numbered by their distinct values once, so that each membership test looks every
-    distinct value up once instead of every row."""
-
-    def __init__(self, column: pd.Series):
-        self.codes, self.values = pd.factorize(column)   # code -1: a missing cell
-
-    def known(self) -> np.ndarray:
-        return self.codes >= 0
-
-    def isin(self, allowed: Iterable[str]) -> np.ndarray:
-        return np.append(pd.Index(self.values).isin(list(allowed)), False)[self.codes]
-
-
-def _consistency_warnings(frame: pd.DataFrame, types: _Values, raw: RawTable, where, rows, out: _Collector,
+def _consistency_warnings(frame: pd.DataFrame, types: Distinct, raw: RawTable, where, rows, out: _Collector,
                           bad_row, cell_value: Callable[[int, int], Any]) -> None:
     """Class sizes beyond the norms (a warning: often a typing slip in 在校生数 or 班级数). A school's
     average class is students / classes; compared in whole numbers (students > 55 × classes)."""
