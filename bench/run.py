@@ -305,9 +305,11 @@ import json, sys, time
 from pathlib import Path
 t = {}
 t0 = time.perf_counter()
-from plancheck import readers, validate, engine
+from plancheck import engine
+from plancheck.read import readers
+from plancheck.check import validate
 from plancheck.report import jsonfmt
-from plancheck.targets import load_targets
+from plancheck.plan.targets import load_targets
 t["import"] = time.perf_counter() - t0
 schools, population = Path(sys.argv[1]), Path(sys.argv[2])
 t0 = time.perf_counter()

@@ -8,9 +8,9 @@ from typing import Any, Optional
 import pandas as pd
 import pytest
 
-from plancheck.readers import RawTable
-from plancheck.schema import COMPULSORY, TABLES
-from plancheck.validate import validate_tables
+from plancheck.read.readers import RawTable
+from plancheck.check.schema import COMPULSORY, TABLES
+from plancheck.check.validate import validate_tables
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -19,7 +19,7 @@ REPO = Path(__file__).resolve().parents[1]
 def _no_parse_left_over():
     """A file read ahead and never taken by a test (one refused before it is read) does not stay for the
     next test."""
-    from plancheck import ahead
+    from plancheck.read import ahead
 
     yield
     ahead._pending.clear()
@@ -84,6 +84,6 @@ def build_tables(schools: Optional[list[dict]] = None, population: Optional[dict
 
 @pytest.fixture(scope="session")
 def plan():
-    from plancheck.targets import load_targets
+    from plancheck.plan.targets import load_targets
 
     return load_targets()

@@ -9,8 +9,8 @@ from typing import Optional
 from plancheck import engine
 from plancheck.report.baseline import load_baseline
 from plancheck.report.context import ReportContext, input_files
-from plancheck.targets import load_targets
-from plancheck.validate import validate_paths
+from plancheck.plan.targets import load_targets
+from plancheck.check.validate import validate_paths
 
 GOLDEN = Path(__file__).parent / "data" / "golden"
 REPO = Path(__file__).parent.parent

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from plancheck import ahead
-from plancheck.readers import ReadError, read_csv, read_excel
+from plancheck.read import ahead
+from plancheck.read.readers import ReadError, read_csv, read_excel
 
 from sheet_fixtures import POP_HEADERS, compact, grid, kindergarten, schools, write_csv, write_xlsx
 

@@ -435,7 +435,7 @@ def test_a_count_or_total_that_must_rise_without_a_denominator(tmp_path):
     """A future plan may ask for “at least N schools with …” or “at least N pupils”: such a target fails
     without a crash, the schools that could count but do not are listed (a total has none), in the
     county figure and per town alike."""
-    from plancheck.targets import parse_targets
+    from plancheck.plan.targets import parse_targets
 
     extra = """
   - kind: metric

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from conftest import build_tables, school
 from plancheck.engine import FAIL, NO_DATA, PASS, evaluate_by, evaluate_metric
-from plancheck.roster import RosterEntry, add_placeholders
+from plancheck.check.roster import RosterEntry, add_placeholders
 
 TOWNS = ["凤仪街道", "瑞濠街道", "安场镇", "流渡镇"]
 TYPES = ["kindergarten", "primary", "junior", "nine_year", "senior", "complete_secondary", "vocational", "special"]

@@ -8,7 +8,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from plancheck.validate import validate_paths
+from plancheck.check.validate import validate_paths
 from sheet_fixtures import SCHOOL_HEADERS, balanced, csv_text, school, write_xlsx
 
 FUZZ = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])

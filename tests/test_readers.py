@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from plancheck.readers import MAX_LINE_BYTES, ReadError, read_file
-from plancheck.validate import validate_paths
+from plancheck.read.readers import MAX_LINE_BYTES, ReadError, read_file
+from plancheck.check.validate import validate_paths
 from sheet_fixtures import (POP_HEADERS, SCHOOL_HEADERS, balanced, codes, compact, grid, school,
                             schools, write_csv, write_xlsx)
 
@@ -276,7 +276,7 @@ def test_a_100_mb_single_line_is_refused_without_reading_it(tmp_path):
 
 
 def test_repeated_english_header_row_is_skipped(tmp_path):
-    from plancheck.schema import TABLES
+    from plancheck.check.schema import TABLES
     rows = grid(schools(2))
     english = [c.name for c in TABLES["schools"].columns]
     sub = run(write_csv(tmp_path / "s.csv", [rows[0], english] + rows[1:]))
@@ -494,7 +494,7 @@ def test_a_chart_sheet_is_skipped_without_a_word_on_stderr(tmp_path):
 def test_a_cell_longer_than_the_csv_field_limit_is_a_located_problem(tmp_path):
     """Python's csv module refuses a cell over 131072 characters: the file is rejected with a message on
     that row, never a traceback (also when the file was read ahead in the background)."""
-    from plancheck import textfile
+    from plancheck.read import textfile
 
     rows = grid(schools(2))
     rows[2][1] = "长" * 131073

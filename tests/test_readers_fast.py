@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from plancheck import readers
-from plancheck.readers import read_file
-from plancheck.schema import TABLES, CellError, clean_text, normalize_header, parse_bool, parse_enum, parse_int
-from plancheck.columns import _clean_arrow, arrow_cells, parse_column_blank, string_series
+from plancheck.read import readers
+from plancheck.read.readers import read_file
+from plancheck.check.schema import TABLES, CellError, clean_text, normalize_header, parse_bool, parse_enum, parse_int
+from plancheck.check.columns import _clean_arrow, arrow_cells, parse_column_blank, string_series
 from sheet_fixtures import SCHOOL_HEADERS, grid, schools, write_csv
 
 
@@ -260,7 +260,7 @@ def test_read_file_uses_arrow_jemalloc_pool_unless_chosen(tmp_path, monkeypatch)
     import pyarrow as pa
     import pytest
 
-    from plancheck.readers import read_file
+    from plancheck.read.readers import read_file
 
     try:
         pa.jemalloc_memory_pool()
@@ -288,7 +288,7 @@ def test_unspace_class_is_pythons_whitespace() -> None:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from plancheck.schema import _UNSPACE_RE2
+    from plancheck.check.schema import _UNSPACE_RE2
 
     chars = [chr(i) for i in range(0x3100)] + ["＊", "：", "\U0001F600"]
     chars = [c for c in chars if not 0xD800 <= ord(c) <= 0xDFFF]
@@ -305,6 +305,6 @@ def test_unspace_class_is_pythons_whitespace() -> None:
 def test_normalize_headers_equal_normalize_header_of_each_cell(cells):
     import pyarrow as pa
 
-    from plancheck.schema import normalize_headers
+    from plancheck.check.schema import normalize_headers
 
     assert normalize_headers(pa.array(cells, type=pa.large_string())).to_pylist() == [normalize_header(c) for c in cells]

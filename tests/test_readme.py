@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from plancheck.schema import TABLES
+from plancheck.check.schema import TABLES
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -25,7 +25,7 @@ def test_quick_start_runs_the_bundled_sample():
 
 
 def test_every_metric_id_is_documented():
-    from plancheck.targets import load_targets
+    from plancheck.plan.targets import load_targets
 
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     for t in load_targets().metrics:

@@ -16,8 +16,8 @@ import yaml
 from plancheck.engine import FAIL, NO_DATA
 from plancheck.errors import make
 from plancheck.report import github, junit
-from plancheck.targets import load_targets
-from plancheck.validate import Submission, validate_paths
+from plancheck.plan.targets import load_targets
+from plancheck.check.validate import Submission, validate_paths
 from report_helpers import GOLDEN, golden_context
 
 

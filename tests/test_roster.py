@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from plancheck.roster import apply_roster
-from plancheck.obligations import school_obligations
-from plancheck.validate import validate_paths
+from plancheck.check.roster import apply_roster
+from plancheck.check.obligations import school_obligations
+from plancheck.check.validate import validate_paths
 from sheet_fixtures import compact, grid, school, write_csv, write_xlsx
 
 
@@ -66,7 +66,7 @@ def test_antiterror_obligation_names_the_county_goal(tmp_path):
 
 def test_roster_school_of_unknown_type_keeps_a_needed_sum_from_passing(tmp_path):
     from plancheck.engine import evaluate
-    from plancheck.targets import load_targets
+    from plancheck.plan.targets import load_targets
 
     roster = write_csv(tmp_path / "r.csv", [["学校代码", "学校名称", "乡镇（街道）"],
                                             ["5203240001", "甲小学", "安场镇"], ["5203240002", "乙学校", "安场镇"]])

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from plancheck import ahead
+from plancheck.read import ahead
 from plancheck.runner import EXIT_INPUT, OutputError, RunOptions, reading
 
 from sheet_fixtures import grid, schools, write_xlsx

@@ -1,4 +1,4 @@
-"""targets.yaml (the plan as data) and plancheck.targets (loading and checking it)."""
+"""targets.yaml (the plan as data) and plancheck.plan.targets (loading and checking it)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from plancheck.targets import (
+from plancheck.plan.targets import (
     MAX_BYTES,
     MetricTarget,
     MilestoneTarget,
@@ -182,7 +182,7 @@ def test_section_titles_are_the_plans(shipped: TargetsFile, plan_text: str):
 
 
 def test_module_does_not_import_pandas():
-    code = "import sys, plancheck.targets as t; t.load_targets(); sys.exit('pandas' in sys.modules)"
+    code = "import sys, plancheck.plan.targets as t; t.load_targets(); sys.exit('pandas' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
 
 

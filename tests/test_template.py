@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from openpyxl import load_workbook
 
-from plancheck.targets import load_targets
+from plancheck.plan.targets import load_targets
 from plancheck.template import write_csv_templates, write_template
-from plancheck.validate import validate_paths
+from plancheck.check.validate import validate_paths
 from sheet_fixtures import SCHOOL_HEADERS, balanced, compact, kindergarten, school
 
 

@@ -7,10 +7,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from plancheck.readers import RawTable, classify_rows
-from plancheck.schema import ENUM_ZH, NO, TABLES, YES, ColumnSpec, parse_bool, parse_int
-from plancheck.columns import parse_column
-from plancheck.validate import _Collector, validate_paths, validate_table
+from plancheck.read.readers import RawTable, classify_rows
+from plancheck.check.schema import ENUM_ZH, NO, TABLES, YES, ColumnSpec, parse_bool, parse_int
+from plancheck.check.columns import parse_column
+from plancheck.check.validate import _Collector, validate_paths, validate_table
 
 INT_CELLS = st.one_of(st.integers(-3, 3000).map(str), st.sampled_from(
     ["", " ", "1,234", "12.0", "１２", " 7 ", "0.00", "abc", "12.5", "1e30", "12345678901", "999999999",
@@ -190,7 +190,7 @@ def test_messages_show_one_language_each():
 def test_messages_quote_cells_as_written_after_the_raw_columns_are_let_go(tmp_path):
     """validate_table releases each raw column once parsed; every message still quotes the cell as written
     (full-width digits, spaces kept), through the Arrow reader's columns and through object columns."""
-    from plancheck.readers import read_csv
+    from plancheck.read.readers import read_csv
 
     spec = TABLES["schools"]
     rows = [{c.name: "" for c in spec.columns} for _ in range(3)]
@@ -243,7 +243,7 @@ def test_a_limit_that_is_itself_invalid_is_not_reported_twice(tmp_path):
                                                    "99999999999999999", "099999999999999999", "１２", "12"])),
              max_size=40)))
 def test_repeats_is_duplicated_first_on_present_keys(keys) -> None:
-    from plancheck.validate import _repeats
+    from plancheck.check.validate import _repeats
 
     import pyarrow as pa
 
@@ -259,7 +259,7 @@ def test_repeats_is_duplicated_first_on_present_keys(keys) -> None:
 def test_school_codes_are_numbered_as_numbers_that_keep_their_length() -> None:
     import pyarrow as pa
 
-    from plancheck.validate import _digit_keys
+    from plancheck.check.validate import _digit_keys
 
     assert _digit_keys(pa.array(["007", "7", None, "5203240001"], type=pa.large_string())).tolist() == [
         3 * 10**17 + 7, 1 * 10**17 + 7, -1, 10 * 10**17 + 5203240001]

@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 from pandas.arrays import NumpyExtensionArray
 
-from .columns import Distinct
-from .targets import Aggregate, MetricTarget, MilestoneTarget, TargetsFile
+from .check.columns import Distinct
+from .plan.targets import Aggregate, MetricTarget, MilestoneTarget, TargetsFile
 
 PASS, FAIL, NO_DATA = "pass", "fail", "no_data"
 STATUS_RANK = {"not_started": 0, "started": 1, "completed": 2}

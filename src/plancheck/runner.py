@@ -21,7 +21,7 @@ from rich.console import Console
 from rich.text import Text
 
 from .errors import Problem
-from .targets import TargetsError, TargetsFile, load_targets
+from .plan.targets import TargetsError, TargetsFile, load_targets
 
 EXIT_OK, EXIT_FAIL, EXIT_INPUT = 0, 1, 2
 #: output format -> module under plancheck.report exposing ``render(ctx) -> str``
@@ -74,7 +74,7 @@ def _paths(opts: RunOptions) -> dict[str, Optional[Path]]:
 def load_submission(opts: RunOptions, targets: TargetsFile, err: Console):
     """Read and validate every input (with a progress bar for many files), then check the roster."""
     from . import startup
-    from .validate import expand_paths, validate_paths
+    from .check.validate import expand_paths, validate_paths
 
     startup.imports_done()  # pandas, pyarrow and the readers are in: the collector may run again
     paths = _paths(opts)
@@ -89,7 +89,7 @@ def load_submission(opts: RunOptions, targets: TargetsFile, err: Console):
     else:
         sub = validate_paths(paths, ids)
     if opts.roster is not None:
-        from .roster import apply_roster
+        from .check.roster import apply_roster
 
         apply_roster(sub, opts.roster)
     return sub
@@ -242,7 +242,7 @@ def reading(func):
 
     @functools.wraps(func)
     def wrapper(opts: RunOptions) -> int:
-        from . import ahead
+        from .read import ahead
 
         check_writable(opts.output, opts.errors_out)
         check_not_inputs(opts, opts.output, opts.errors_out)
@@ -324,7 +324,7 @@ def execute_validate(opts: RunOptions) -> int:
     exit 2 on any error, else 0 — or 1 with ``strict`` when a school falls short.
     """
     from .errors import sort_problems
-    from .obligations import school_obligations
+    from .check.obligations import school_obligations
     from .report import jsonfmt, table
 
     out, err = build_consoles(opts.output)

@@ -1,7 +1,7 @@
 """``plancheck template``: a fill-in workbook (and a CSV variant) that schools get right the first time.
 
 The workbook has the three tables as sheets with the Chinese headers of
-:mod:`plancheck.schema` in row 1 (the English name and what to enter are in each
+:mod:`plancheck.check.schema` in row 1 (the English name and what to enter are in each
 header cell's comment, so the reader finds one header row), drop-down lists for
 every choice column, the milestones of the targets file pre-filled, and a
 说明 (instructions) sheet that the reader skips.
@@ -13,8 +13,8 @@ import csv
 from pathlib import Path
 from typing import Optional
 
-from .schema import ENUM_ZH, TABLES, ColumnSpec, TableSpec
-from .targets import TargetsFile
+from .check.schema import ENUM_ZH, TABLES, ColumnSpec, TableSpec
+from .plan.targets import TargetsFile
 
 #: Rows of the schools / population sheets that carry drop-downs (a county has a few hundred schools).
 FORM_ROWS = 1000

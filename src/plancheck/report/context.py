@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any, Optional
 
 from ..engine import Result
-from ..targets import TargetsFile
-from ..validate import Submission
+from ..plan.targets import TargetsFile
+from ..check.validate import Submission
 
 
 @dataclass(frozen=True)

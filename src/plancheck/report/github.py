@@ -19,7 +19,7 @@ from typing import Iterable, Optional
 
 from ..engine import FAIL, NO_DATA, Result
 from ..errors import ERROR, INFO, WARNING, Problem
-from ..validate import Submission
+from ..check.validate import Submission
 from .common import figure_lang, gap_text, goal_text, offender_text, title
 
 LEVEL = {ERROR: "error", WARNING: "warning", INFO: "notice"}

@@ -13,7 +13,7 @@ from typing import Any
 from .. import __version__
 from ..engine import Offender, Result, summary
 from ..errors import Problem
-from ..validate import Submission
+from ..check.validate import Submission
 from .context import ReportContext
 
 SCHEMA_VERSION = 1

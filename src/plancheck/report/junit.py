@@ -25,7 +25,7 @@ from typing import Optional
 from .. import __version__
 from ..engine import FAIL, NO_DATA, Result, summary
 from ..errors import ERROR
-from ..validate import Submission
+from ..check.validate import Submission
 from .common import STATUS_TEXT, figure_lang, gap_text, goal_text, offender_text, title
 from .context import ReportContext
 from .markdown import section_heading

@@ -16,7 +16,7 @@ from typing import Optional, Union
 
 from ..engine import FAIL, NO_DATA, PASS, Offender, Result, summary
 from ..errors import ERROR, INFO, WARNING, Problem
-from ..schema import ENUM_ZH, SchoolType
+from ..check.schema import ENUM_ZH, SchoolType
 from . import baseline as bl
 from .common import MILESTONE_TEXT, STATUS_TEXT, figure_lang, gap_text, goal_text, percent, title
 from .context import ReportContext

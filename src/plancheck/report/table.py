@@ -11,8 +11,8 @@ from rich.text import Text
 
 from ..engine import FAIL, NO_DATA, PASS, Result, summary
 from ..errors import ERROR, INFO, WARNING
-from ..targets import TargetsFile
-from ..validate import Submission
+from ..plan.targets import TargetsFile
+from ..check.validate import Submission
 from .common import STATUS_TEXT, figure_lang, gap_text, goal_text, offender_text, ratio_text, title
 
 STYLE = {PASS: "bold green", FAIL: "bold red", NO_DATA: "bold yellow"}

@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..targets import MetricTarget, TargetsFile
+from ..plan.targets import MetricTarget, TargetsFile
 
 OPS = {">=": "≥", "<=": "≤", "==": "=", ">": ">", "<": "<"}
 STATUS = {"zh": {"started": "已启动", "completed": "已完成"}, "en": {"started": "started", "completed": "completed"}}

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import errors as E
-from .errors import Problem
+from .. import errors as E
+from ..errors import Problem
 from .schema import TABLES
 from .validate import Submission
 

@@ -2,7 +2,7 @@
 
 The checks are vectorized over whole columns (pandas); per-row Python work is
 done only for cells that fail, to write their messages. The rules come from the
-pydantic models in :mod:`plancheck.schema` (through their column specs), and a
+pydantic models in :mod:`plancheck.check.schema` (through their column specs), and a
 property test holds this module's verdict equal to validating row by row with
 the models.
 """
@@ -17,11 +17,11 @@ from typing import Any, Callable, Iterable, Optional
 import numpy as np
 import pandas as pd
 
-from . import errors as E
+from .. import errors as E
 from .columns import Distinct, Written, one_array, parse_column, parse_written
-from .errors import Problem
-from .headers import field_columns
-from .readers import RawTable, ReadError, list_folder, read_file, skipped_in_folder
+from ..errors import Problem
+from ..read.headers import field_columns
+from ..read.readers import RawTable, ReadError, list_folder, read_file, skipped_in_folder
 from .schema import (ENUM_ZH, INFO_HEADERS, MAX_INT, TABLES, ColumnSpec, TableSpec, header_lookup,
                      normalize_header)
 
@@ -64,7 +64,7 @@ class Source:
 
     def locate(self, column: str, row: int) -> tuple[str, Optional[str]]:
         """(header as written, cell address) of a field in a spreadsheet row of this source."""
-        from .readers import column_letter
+        from ..read.readers import column_letter
 
         header, idx = self.columns.get(column, (TABLES[self.table].column(column).zh if self.table else column, -1))
         if idx < 0 or not self.sheet:

@@ -31,7 +31,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from plancheck.schema import TABLES
+from ..check.schema import TABLES
 
 __all__ = [
     "Aggregate", "Section", "Plan", "MetricTarget", "MilestoneTarget", "Target", "TargetsFile",
@@ -405,7 +405,7 @@ def default_targets_path() -> Path:
             return Path(str(candidate))
     except (ModuleNotFoundError, TypeError, OSError):  # pragma: no cover - exotic loaders
         pass
-    return Path(__file__).resolve().parents[2] / "targets.yaml"
+    return Path(__file__).resolve().parents[3] / "targets.yaml"
 
 
 def load_targets(path: Union[str, Path, None] = None) -> TargetsFile:

@@ -19,10 +19,10 @@ from typing import Optional
 
 import pandas as pd
 
-from . import errors as E
-from .errors import Problem
-from .headers import field_columns
-from .readers import RawTable, ReadError, read_file
+from .. import errors as E
+from ..errors import Problem
+from ..read.headers import field_columns
+from ..read.readers import RawTable, ReadError, read_file
 from .schema import TABLES
 from .columns import parse_column
 from .validate import Submission

@@ -21,11 +21,11 @@ import numpy as np
 import pandas as pd
 
 from . import ahead, workbooks
-from . import errors as E
-from .columns import arrow_cells, one_array, string_series
-from .errors import Problem
+from .. import errors as E
+from ..check.columns import arrow_cells, one_array, string_series
+from ..errors import Problem
 from .headers import HEADER_SCAN_ROWS, LOOKUPS, find_header, table_from_sheet_name
-from .schema import TABLES, normalize_header, normalize_headers
+from ..check.schema import TABLES, normalize_header, normalize_headers
 from .textfile import (CSV_SUFFIXES, MAX_FILE_BYTES, MAX_LINE_BYTES, ArrowText, arrow_text, sniff_delimiter,
                        use_jemalloc, utf8_layout)
 

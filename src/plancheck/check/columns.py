@@ -1,7 +1,7 @@
 """One column of text cells -> typed values, a mask of bad cells and their code.
 
 Each distinct cell text goes once through the per-value parser that the pydantic
-models of :mod:`plancheck.schema` run (``parse_int``, ``parse_bool``, ``parse_enum``,
+models of :mod:`plancheck.check.schema` run (``parse_int``, ``parse_bool``, ``parse_enum``,
 ``clean_text``), and the results are taken back to the rows: near C speed for the
 few distinct values of number, yes/no and choice columns; text columns are cleaned
 in Arrow. So the fast path and the models cannot disagree on a cell.

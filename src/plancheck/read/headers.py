@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from .schema import TABLES, header_lookup, normalize_header
+from ..check.schema import TABLES, header_lookup, normalize_header
 
 #: Rows scanned for the header (title rows above it are common, 30 is generous).
 HEADER_SCAN_ROWS = 30

@@ -1,0 +1,1 @@
+"""The plan file: its pydantic models, loading and checking it, its JSON Schema."""

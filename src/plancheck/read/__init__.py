@@ -1,0 +1,1 @@
+"""Files -> raw tables (CSV, Excel, folders), with every cell's source location kept."""
