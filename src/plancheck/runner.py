@@ -97,7 +97,9 @@ def load_submission(opts: RunOptions, targets: TargetsFile, err: Console):
 
 def write_problems_csv(problems: list[Problem], path: Path, lang: str = "zh") -> None:
     """All problems as a CSV a clerk opens in Excel (UTF-8 with BOM; formula-looking cells neutralised)."""
-    with path.open("w", newline="", encoding="utf-8-sig") as fh:
+    from .output import atomic_open
+
+    with atomic_open(path, "w", newline="", encoding="utf-8-sig") as fh:
         w = csv.writer(fh)
         w.writerow(["severity", "code", "file", "sheet", "row", "column", "cell", "value", "message"])
         for p in problems:
@@ -176,7 +178,9 @@ def _emit(text: str, output: Optional[Path], stream: Optional[TextIO] = None) ->
             raise OutputError("standard output is closed; write the report with --output FILE")
         stream.write(text)
     else:
-        output.write_text(text, encoding="utf-8")
+        from .output import write_text
+
+        write_text(output, text, encoding="utf-8")  # whole or not at all: a temporary file moved into place
 
 
 def exit_code(statuses: set[str], fail_on: str) -> int:

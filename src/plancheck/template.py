@@ -89,7 +89,10 @@ def write_template(path: Path, targets: TargetsFile, lang: str = "zh") -> None:
         spec = TABLES[name]
         rows = milestone_rows(targets) if name == "milestones" else []
         _table_sheet(wb.create_sheet(spec.zh), spec, rows, max(len(rows), FORM_ROWS if name != "milestones" else 0))
-    wb.save(path)
+    from .output import atomic_open
+
+    with atomic_open(path, "wb") as fh:  # whole or not at all: a temporary file moved into place
+        wb.save(fh)
 
 
 def _instructions(ws, lang: str) -> None:
@@ -137,12 +140,14 @@ def _table_sheet(ws, spec: TableSpec, rows: list[list[str]], form_rows: int) -> 
 
 def write_csv_templates(folder: Path, targets: TargetsFile) -> list[Path]:
     """The CSV variant: 学校.csv, 适龄人口.csv, 重点项目.csv (UTF-8 with BOM, CRLF: Excel opens them as they are)."""
+    from .output import atomic_open
+
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name in ("schools", "population", "milestones"):
         spec = TABLES[name]
         path = folder / f"{spec.zh}.csv"
-        with path.open("w", newline="", encoding="utf-8-sig") as fh:
+        with atomic_open(path, "w", newline="", encoding="utf-8-sig") as fh:
             w = csv.writer(fh, lineterminator="\r\n")
             w.writerow(headers(spec))
             if name == "milestones":

@@ -1,0 +1,180 @@
+"""Issue 11: every file plancheck writes appears whole or not at all (plancheck.output).
+
+Fault injection: a writer process killed with SIGKILL at random moments, and two writers at once
+to the same path, while the file is read; then a write that fails (full disk, permission) through
+each of the program's writers: the old file survives, no temporary file is left, and the message
+names the file.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from plancheck import output, runner
+
+#: A child that rewrites PATH with a complete JSON document (a few MB, ending in "end": true) forever.
+WRITER = r"""
+import json, sys
+from plancheck.output import write_text
+path, tag = sys.argv[1], sys.argv[2]
+rows = [{"school_id": f"{k:010d}", "name": "学校" * 8, "students": k} for k in range(40000)]
+body = json.dumps({"rows": rows, "end": True}, ensure_ascii=False)[1:]
+i = 0
+while True:  # (all its time in writing: the document is made once)
+    write_text(path, '{"tag": "%s", "i": %d, ' % (tag, i) + body)
+    i += 1
+"""
+
+OLD = {"tag": "old", "i": -1, "rows": [], "end": True}
+
+
+def _whole(path: Path) -> dict:
+    """The document at ``path``, which must parse fully and be one a writer wrote whole."""
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    assert doc["end"] is True
+    assert doc["tag"] == "old" or len(doc["rows"]) == 40000, doc["tag"]
+    return doc
+
+
+def _writer(path: Path, tag: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-c", WRITER, str(path), tag], stdout=subprocess.DEVNULL)
+
+
+def _leftovers(folder: Path, name: str) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name != name)
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="POSIX signals")
+def test_a_writer_killed_at_random_moments_leaves_the_old_file_or_a_whole_new_one(tmp_path: Path) -> None:
+    out = tmp_path / "out.json"
+    out.write_text(json.dumps(OLD), encoding="utf-8")
+    rng = random.Random(11)
+    tags = set()
+    for attempt in range(8):
+        proc = _writer(out, f"w{attempt}")
+        time.sleep(rng.uniform(0.12, 0.3))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=10)
+        tags.add(_whole(out)["tag"])
+    assert tags - {"old"}, "no writer finished a file before it was killed: the test proved nothing"
+    # what a kill can leave behind is its own temporary file, never a damaged out.json
+    assert all(n.startswith(".out.json.") and n.endswith(".tmp") for n in _leftovers(tmp_path, "out.json"))
+
+
+def test_two_writers_at_once_leave_one_whole_file(tmp_path: Path) -> None:
+    out = tmp_path / "out.json"
+    out.write_text(json.dumps(OLD), encoding="utf-8")
+    procs = [_writer(out, "a"), _writer(out, "b")]
+    seen = set()
+    try:
+        stop = time.monotonic() + 1.0
+        while time.monotonic() < stop:
+            seen.add(_whole(out)["tag"])  # a reader during the writes sees only whole files
+            time.sleep(0.005)
+    finally:
+        for proc in procs:
+            proc.kill()
+            proc.wait(timeout=10)
+    seen.add(_whole(out)["tag"])
+    assert seen & {"a", "b"}
+
+
+def test_write_text_replaces_and_keeps_the_permissions(tmp_path: Path) -> None:
+    out = tmp_path / "r.md"
+    out.write_text("old", encoding="utf-8")
+    os.chmod(out, 0o640)
+    output.write_text(out, "新的")
+    assert out.read_text(encoding="utf-8") == "新的"
+    if os.name == "posix":
+        assert (out.stat().st_mode & 0o777) == 0o640
+    assert _leftovers(tmp_path, "r.md") == []
+
+
+def test_a_symlink_keeps_pointing_at_the_new_file(tmp_path: Path) -> None:
+    real = tmp_path / "real.json"
+    real.write_text("old", encoding="utf-8")
+    link = tmp_path / "link.json"
+    try:
+        link.symlink_to(real)
+    except OSError:
+        pytest.skip("no symlinks here")
+    output.write_text(link, "new")
+    assert link.is_symlink() and real.read_text(encoding="utf-8") == "new"
+
+
+def test_a_device_is_written_in_place(tmp_path: Path) -> None:
+    if not Path("/dev/null").exists():
+        pytest.skip("no /dev/null")
+    output.write_text("/dev/null", "x")  # never replaced by a regular file, whoever runs it
+    assert not Path("/dev/null").is_file()
+
+
+# ------------------------------------------------------------ a failed write: old file kept, file named
+
+def _full_disk(monkeypatch) -> None:
+    def fsync(fd):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(output.os, "fsync", fsync)
+
+
+def _replace_refused(monkeypatch) -> None:
+    def replace(src, dst):  # e.g. Windows, where Excel holds the old file open
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
+
+    monkeypatch.setattr(output.os, "replace", replace)
+
+
+def _run_targets(out: Path) -> int:
+    return runner.execute_targets(None, "json", "en", out)
+
+
+def _run_errors_csv(out: Path) -> int:
+    @runner.guarded
+    def go() -> int:
+        runner.write_problems_csv([], out)
+        return 0
+
+    return go()
+
+
+def _run_template(out: Path) -> int:
+    return runner.execute_template(out, None, None)
+
+
+@pytest.mark.parametrize("fault", [_full_disk, _replace_refused], ids=["disk_full", "permission"])
+@pytest.mark.parametrize(("name", "command"), [("report.json", _run_targets), ("problems.csv", _run_errors_csv),
+                                               ("模板.xlsx", _run_template)])
+def test_a_failed_write_names_the_file_and_keeps_the_old_one(tmp_path: Path, monkeypatch, capsys,
+                                                            fault, name, command) -> None:
+    out = tmp_path / name
+    out.write_bytes(b"the old file")
+    fault(monkeypatch)
+    assert command(out) == runner.EXIT_INPUT
+    err = " ".join(capsys.readouterr().err.split())  # (rich wraps long lines)
+    assert f"cannot write {out}" in " ".join(err.split()), err
+    assert ("No space left" in err) if fault is _full_disk else ("ermission" in err), err
+    assert "Traceback" not in err
+    assert out.read_bytes() == b"the old file"
+    assert _leftovers(tmp_path, name) == []
+
+
+def test_the_csv_templates_are_written_whole(tmp_path: Path, monkeypatch, capsys) -> None:
+    folder = tmp_path / "csv"
+    folder.mkdir()
+    (folder / "学校.csv").write_bytes(b"old")
+    _full_disk(monkeypatch)
+    assert runner.execute_template(None, folder, None) == runner.EXIT_INPUT
+    assert "学校.csv" in capsys.readouterr().err
+    assert (folder / "学校.csv").read_bytes() == b"old"
+    assert _leftovers(folder, "学校.csv") == []
