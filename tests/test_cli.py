@@ -157,9 +157,9 @@ def test_all_pass_exits_0(tiny):
         ("bullying_incidents", "pass", 0, None), ("security_guards", "pass", 2, 2)]
 
 
-def test_invalid_submission_exits_2_listing_every_problem(tiny):
+def test_invalid_submission_exits_3_listing_every_problem(tiny):
     r = invoke("run", tiny / "bad.csv", "--targets", tiny / "targets.yaml", "--format", "json", "--lang", "en")
-    assert r.exit_code == 2
+    assert r.exit_code == 3
     doc = json.loads(r.stdout)
     found = {(p["row"], p["column"], p["code"]) for p in doc["problems"] if p["severity"] == "error"}
     assert {(2, "在校生数", "not_integer"), (3, "班级数", "required"), (4, "学校类型", "not_in_choices"),
@@ -167,7 +167,7 @@ def test_invalid_submission_exits_2_listing_every_problem(tiny):
     assert all(p["file"].endswith("bad.csv") for p in doc["problems"])
     # the table output names the row, the column and the value as written
     r = invoke("run", tiny / "bad.csv", "--targets", tiny / "targets.yaml", "--lang", "en")
-    assert r.exit_code == 2
+    assert r.exit_code == 3
     for text in ("二百", "maybe", "大学", "在校生数", "专职保安配备到位"):
         assert text in r.stdout + r.stderr
 
@@ -176,7 +176,7 @@ def test_validate_good_and_bad(tiny):
     r = invoke("validate", tiny / "good.csv", "--targets", tiny / "targets.yaml")
     assert r.exit_code == 0, r.stdout + r.stderr
     r = invoke("validate", tiny / "bad.csv", "--targets", tiny / "targets.yaml", "--format", "json")
-    assert r.exit_code == 2
+    assert r.exit_code == 3
     assert json.loads(r.stdout)["ok"] is False
     # the sample county is valid, but some schools fall short of their own obligations by design
     assert invoke("validate", XLSX).exit_code == 0
@@ -204,20 +204,20 @@ def test_version():
     assert r.exit_code == 0 and r.stdout.strip() == f"plancheck {__version__}"
 
 
-def test_malformed_targets_file_exits_2_with_its_line(tiny):
+def test_malformed_targets_file_exits_3_with_its_line(tiny):
     bad = tiny / "broken.yaml"
     bad.write_text(TINY_TARGETS.replace("    goal: 0\n", "    goal: lots\n"), encoding="utf-8")
     line = TINY_TARGETS.splitlines().index("    goal: 0") + 1
     for args in (("targets", "--targets", bad), ("run", tiny / "good.csv", "--targets", bad)):
         r = invoke(*args)
-        assert r.exit_code == 2
+        assert r.exit_code == 3
         assert f"broken.yaml:{line}:" in r.stderr, r.stderr
 
 
-def test_missing_file_exits_2_without_traceback(tmp_path):
+def test_missing_file_exits_3_without_traceback(tmp_path):
     missing = tmp_path / "nowhere.csv"
     r = invoke("run", missing, "--lang", "en")
-    assert r.exit_code == 2
+    assert r.exit_code == 3
     text = r.stdout + r.stderr
     assert "nowhere.csv" in text and "not found" in text.lower()
 
@@ -270,7 +270,7 @@ def test_by_town_uses_each_towns_own_population(xlsx_json):
 def test_errors_out_writes_every_problem(tiny):
     out = tiny / "problems.csv"
     r = invoke("validate", tiny / "bad.csv", "--targets", tiny / "targets.yaml", "--errors-out", out)
-    assert r.exit_code == 2
+    assert r.exit_code == 3
     with open(out, encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert {("2", "在校生数", "not_integer"), ("3", "班级数", "required")} <= {
@@ -278,10 +278,10 @@ def test_errors_out_writes_every_problem(tiny):
 
 
 @pytest.mark.parametrize("option", ["--output", "--errors-out"])
-def test_unwritable_output_path_exits_2_without_traceback(tmp_path, option):
+def test_unwritable_output_path_exits_3_without_traceback(tmp_path, option):
     target = tmp_path / "no_such_folder" / "report.txt"
     r = CliRunner().invoke(app, ["run", XLSX, option, str(target), "--lang", "en"])
-    assert r.exit_code == 2
+    assert r.exit_code == 3
     assert not isinstance(r.exception, OSError)
     assert "no_such_folder" in r.stdout + r.stderr
 
@@ -296,7 +296,7 @@ def test_an_output_naming_an_input_is_refused_and_the_input_kept(tmp_path, optio
     school.write_bytes((SAMPLE / "schools.csv").read_bytes())
     for given, target in ((school, school), (folder, school)):
         r = CliRunner().invoke(app, [command, str(given), option, str(target), "--lang", "en"])
-        assert r.exit_code == 2, r.output
+        assert r.exit_code == 3, r.output
         assert "it is an input of this command" in r.stdout + r.stderr
         assert school.read_bytes() == (SAMPLE / "schools.csv").read_bytes()
 
@@ -316,7 +316,7 @@ def test_validate_junit_lists_problems(tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("学校代码,学校名称\n001,\n", encoding="utf-8")
     r = CliRunner().invoke(app, ["validate", str(bad), "--format", "junit"])
-    assert r.exit_code == 2
+    assert r.exit_code == 3
     root = ET.fromstring(r.stdout)
     assert len(root.findall(".//failure")) >= 1
 
@@ -371,7 +371,7 @@ def test_template_workbook_is_read_back(tmp_path):
     tables = {s["table"] for s in doc["sources"]}
     assert {"schools", "population", "milestones"} <= tables
     r = invoke("template", "-o", tmp_path / "missing" / "t.xlsx")
-    assert r.exit_code == 2
+    assert r.exit_code == 3
 
 
 def test_user_text_is_never_rich_markup(tmp_path):
@@ -383,7 +383,7 @@ def test_user_text_is_never_rich_markup(tmp_path):
     bad = tmp_path / "rich.csv"
     bad.write_text("\n".join([lines[0], ",".join(row)]) + "\n", encoding="utf-8")
     r = invoke("validate", bad)
-    assert r.exit_code == 2
+    assert r.exit_code == 3
     assert "[/]" in r.stdout
     row[header.index("封闭化管理达标")] = "否"
     bad.write_text("\n".join([lines[0], ",".join(row)]) + "\n", encoding="utf-8")
@@ -408,7 +408,7 @@ def test_rejected_run_overwrites_an_old_report_with_the_rejection(tiny, tmp_path
     out = tmp_path / f"summary.{fmt}"
     out.write_text("an earlier, stale report", encoding="utf-8")
     r = invoke("run", tiny / "bad.csv", "--targets", tiny / "targets.yaml", "-f", fmt, "-o", out, "--lang", "en")
-    assert r.exit_code == 2
+    assert r.exit_code == 3
     text = out.read_text(encoding="utf-8")
     assert "stale" not in text and "Submission rejected" in text and "not_integer" not in text
     assert "二百" in text  # the bad value, as written, in the problem list

@@ -157,5 +157,5 @@ def test_pre_commit_hook_validates_each_file(tmp_path):
     ok = subprocess.run(entry + [str(good)], capture_output=True, text=True, timeout=120, env=HOOK_ENV)
     assert ok.returncode == 0, ok.stdout + ok.stderr
     mixed = subprocess.run(entry + [str(bad), str(good)], capture_output=True, text=True, timeout=120, env=HOOK_ENV)
-    assert mixed.returncode == 2
+    assert mixed.returncode == 3
     assert "bad.csv" in mixed.stdout and "schools.csv" in mixed.stdout  # both files were checked

@@ -134,12 +134,12 @@ def test_exit_code_of(code, status, capsys) -> None:
 
 
 def test_closed_standard_output_is_a_message_not_a_traceback() -> None:
-    """`plancheck run … -f json >&-`: exit 2 with a message saying where to write instead."""
+    """`plancheck run … -f json >&-`: exit 3 with a message saying where to write instead."""
     import shlex
 
     cmd = " ".join(shlex.quote(a) for a in [sys.executable, "-c", ENTRY, "run", str(SAMPLE), "--format", "json",
                                             "--lang", "en"])
     proc = subprocess.run(["bash", "-c", cmd + " >&-"], capture_output=True, timeout=120)
     err = proc.stderr.decode("utf-8")
-    assert proc.returncode == 2, err
+    assert proc.returncode == 3, err
     assert "standard output is closed" in err and "Traceback" not in err

@@ -19,7 +19,8 @@ app = typer.Typer(
     rich_markup_mode="rich",
     help="plancheck — check school submissions against the targets of the county education work plan.\n\n"
          "按《正安县教育局2021年工作要点》的量化目标核查学校报送数据。\n\n"
-         "Exit codes: 0 all targets pass · 1 a target fails or has no data · 2 input or usage rejected.",
+         "Exit codes: 0 all targets pass · 1 a target fails or has no data · 2 usage error (the command line) · "
+         "3 input or output rejected (a file, a row, the targets file, an output).",
 )
 
 
@@ -32,9 +33,16 @@ class OutputFormat(str, Enum):
 
 
 class ProblemFormat(str, Enum):
+    """What ``validate`` writes."""
     table = "table"
     json = "json"
     junit = "junit"
+
+
+class TargetsFormat(str, Enum):
+    """What ``targets`` writes (a format a command does not write is a usage error, exit 2)."""
+    table = "table"
+    json = "json"
 
 
 class FailOn(str, Enum):
@@ -154,7 +162,7 @@ def validate(
 ) -> None:
     """Check a submission before sending it: every problem, then the school's own obligations (校验报送表).
 
-    Exit 0 valid · 2 invalid · with --strict, 1 when valid but a school falls short of the plan.
+    Exit 0 valid · 3 invalid · with --strict, 1 when valid but a school falls short of the plan.
     """
     from .runner import RunOptions, execute_validate
 
@@ -167,7 +175,7 @@ def validate(
 @app.command("targets")
 def list_targets(
     targets: Optional[Path] = TargetsOpt,
-    output_format: ProblemFormat = typer.Option(ProblemFormat.table, "--format", "-f", help="Output format (table or json)."),
+    output_format: TargetsFormat = typer.Option(TargetsFormat.table, "--format", "-f", help="Output format (table or json)."),
     output: Optional[Path] = OutputOpt,
     lang: Lang = LangOpt,
 ) -> None:

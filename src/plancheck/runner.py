@@ -5,7 +5,10 @@ call these directly too. Exit codes (stable, documented in the README):
 
 * 0 — every target passes (``validate``: no errors)
 * 1 — a target fails or has no data (``validate``: the school's own obligations fall short)
-* 2 — input or usage rejected (bad file, invalid rows, bad targets file, bad option)
+* 2 — usage error: the command line itself is wrong (unknown command or option, a bad option value,
+  a missing argument, a format the command does not write); given by click before any file is read
+* 3 — input or output rejected: a file that cannot be read, any invalid row, a bad targets or baseline
+  file (the user's input, not the command line), an output that cannot be written
 """
 
 from __future__ import annotations
@@ -23,10 +26,19 @@ from rich.text import Text
 from .errors import Problem
 from .plan.targets import TargetsError, TargetsFile, load_targets
 
-EXIT_OK, EXIT_FAIL, EXIT_INPUT = 0, 1, 2
+EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_INPUT = 0, 1, 2, 3
 #: output format -> module under plancheck.report exposing ``render(ctx) -> str``
 REPORT_MODULES = {"json": "jsonfmt", "markdown": "markdown", "html": "html", "junit": "junit"}
 FAIL_ON = ("fail", "no_data", "never")
+#: the output formats each command writes; cli.py offers exactly these (any other is a usage error, exit 2)
+FORMATS = {"run": ("table", *REPORT_MODULES), "validate": ("table", "json", "junit"), "targets": ("table", "json")}
+
+
+def check_format(command: str, output_format: str) -> None:
+    """Refuse a format the command does not write (a library caller's mistake: ``ValueError``)."""
+    if output_format not in FORMATS[command]:
+        raise ValueError(f"plancheck {command} does not write --format {output_format}; "
+                         f"it writes: {', '.join(FORMATS[command])}")
 
 
 @dataclass
@@ -152,7 +164,7 @@ def check_not_inputs(opts: RunOptions, *outputs: Optional[Path]) -> None:
 
 
 def guarded(func):
-    """Turn an unwritable output into a message and exit code 2, never a traceback."""
+    """Turn an unwritable output into a message and exit code 3 (:data:`EXIT_INPUT`), never a traceback."""
     import functools
 
     @functools.wraps(func)
@@ -265,6 +277,7 @@ def execute_run(opts: RunOptions) -> int:
     from .report import table
     from .report.context import ReportContext, input_files
 
+    check_format("run", opts.output_format)
     out, err = build_consoles(opts.output)
     targets = load_targets_or_report(opts.targets, err)
     if targets is None:
@@ -325,12 +338,13 @@ def execute_validate(opts: RunOptions) -> int:
     """Check a submission only: every problem listed, then the school's own obligations from the plan.
 
     The obligations (oversized classes, dropouts, missing security items…) are warnings:
-    exit 2 on any error, else 0 — or 1 with ``strict`` when a school falls short.
+    exit 3 on any error, else 0 — or 1 with ``strict`` when a school falls short.
     """
     from .errors import sort_problems
     from .check.obligations import school_obligations
     from .report import jsonfmt, table
 
+    check_format("validate", opts.output_format)
     out, err = build_consoles(opts.output)
     targets = load_targets_or_report(opts.targets, err)
     if targets is None:
@@ -392,6 +406,7 @@ def execute_targets(targets_path: Optional[Path], output_format: str = "table", 
                     output: Optional[Path] = None) -> int:
     from .report import targets_view
 
+    check_format("targets", output_format)
     check_writable(output)
     out, err = build_consoles(output)
     targets = load_targets_or_report(targets_path, err)

@@ -1,8 +1,9 @@
 """GitHub Actions annotations (when ``GITHUB_ACTIONS=true``): one workflow command per finding.
 
-* each problem of the submission: ``::error`` / ``::warning`` / ``::notice`` with the
-  file and spreadsheet row (for a CSV the row is the line; for a workbook GitHub
-  shows the file and the message names sheet, row and column);
+* each problem of the submission: ``::error`` / ``::warning`` / ``::notice`` at its file.
+  For a CSV the spreadsheet row is the file's line (``line=``); a workbook is binary, so
+  its annotation is at the file alone and the message names the sheet and cell
+  (``学校!G7``), the row and the column;
 * each failing target: ``::error`` naming the figure, the goal and the gap, and a
   ``::warning`` at the file and row of each school that holds it back (the first
   :data:`MAX_HOLDERS` of them);
@@ -58,12 +59,23 @@ def relative(path: Optional[str], workspace: Optional[str]) -> Optional[str]:
         return path
 
 
+#: files whose rows are not lines: annotations name the file only (the message gives sheet and cell)
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
+
+
+def is_workbook(file: Optional[str], sheet: Optional[str] = None) -> bool:
+    return sheet is not None or (file or "").lower().endswith(WORKBOOK_SUFFIXES)
+
+
 def problem_command(p: Problem, lang: str, workspace: Optional[str]) -> str:
-    where = [p.sheet and f"[{p.sheet}]", p.row is not None and (f"第 {p.row} 行" if lang == "zh" else f"row {p.row}"),
+    book = is_workbook(p.file, p.sheet)
+    sheet = (p.cell if book and p.cell else None) or (p.sheet and f"[{p.sheet}]")
+    where = [sheet, p.row is not None and (f"第 {p.row} 行" if lang == "zh" else f"row {p.row}"),
              p.column and f"“{p.column}”", p.value is not None and f"= “{p.value}”"]
     place = " ".join(w for w in where if w)
     message = f"{place}: {p.message(lang)}" if place else p.message(lang)
-    return command(LEVEL[p.severity], message, relative(p.file, workspace), p.row, f"plancheck {p.code}: {p.title(lang)}")
+    return command(LEVEL[p.severity], message, relative(p.file, workspace), None if book else p.row,
+                   f"plancheck {p.code}: {p.title(lang)}")
 
 
 def result_commands(r: Result, lang: str, workspace: Optional[str]) -> Iterable[str]:
@@ -84,7 +96,11 @@ def result_commands(r: Result, lang: str, workspace: Optional[str]) -> Iterable[
             text = (f"{o.name} 影响“{name}”" if lang == "zh" else f"{o.name} holds back “{name}”")
             if o.needed:
                 text += f"（{o.needed}）" if lang == "zh" else f" ({o.needed})"
-            yield command("warning", text, relative(o.file, workspace), o.row, f"plancheck {r.target_id}")
+            book = is_workbook(o.file)
+            if book:  # no line in a binary file: the row goes into the message
+                text = (f"第 {o.row} 行：" if lang == "zh" else f"row {o.row}: ") + text
+            yield command("warning", text, relative(o.file, workspace), None if book else o.row,
+                          f"plancheck {r.target_id}")
 
 
 def annotations(sub: Optional[Submission], results: Optional[list[Result]] = None, lang: str = "zh",
