@@ -45,6 +45,11 @@ class TargetsFormat(str, Enum):
     json = "json"
 
 
+class ProblemsView(str, Enum):
+    table = "table"
+    lines = "lines"
+
+
 class FailOn(str, Enum):
     fail = "fail"
     no_data = "no_data"
@@ -93,6 +98,10 @@ FailOnOpt = typer.Option(FailOn.no_data, "--fail-on",
                          help="Which statuses make the exit code 1: fail; no_data (fail or no data, default); never.")
 BaselineOpt = typer.Option(None, "--baseline", help="An earlier run's --format json output: show each target's change.")
 ByOpt = typer.Option([], "--by", help="Also compute every target per town or school type (repeatable).")
+ProblemsOpt = typer.Option(None, "--problems",
+                           help="How problems are printed: table, or lines (file:row:column: … one per problem). "
+                                "Default: table on a terminal, lines elsewhere (CI logs, pipes, files); "
+                                "also PLANCHECK_PROBLEMS.")
 
 
 @app.command()
@@ -110,6 +119,7 @@ def run(
     roster: Optional[Path] = RosterOpt,
     lang: Lang = LangOpt,
     errors_out: Optional[Path] = ErrorsOutOpt,
+    problems: Optional[ProblemsView] = ProblemsOpt,
 ) -> None:
     """Check every target of the plan county-wide (运行核查)."""
     from .runner import RunOptions, execute_run
@@ -117,7 +127,8 @@ def run(
     code = execute_run(RunOptions(schools=path, population=population, milestones=milestones, targets=targets,
                                   output_format=output_format.value, output=output, lang=lang.value,
                                   errors_out=errors_out, by=[b.value for b in by], term=term,
-                                  fail_on=fail_on.value, baseline=baseline, roster=roster))
+                                  fail_on=fail_on.value, baseline=baseline, roster=roster,
+                                  problems=problems.value if problems else None))
     raise typer.Exit(code)
 
 
@@ -136,6 +147,7 @@ def report(
     roster: Optional[Path] = RosterOpt,
     lang: Lang = LangOpt,
     errors_out: Optional[Path] = ErrorsOutOpt,
+    problems: Optional[ProblemsView] = ProblemsOpt,
 ) -> None:
     """Write the compliance summary for the bureau's meeting (生成报告), e.g. -o summary.md."""
     chosen = SUFFIX_FORMATS.get(output.suffix.lower())
@@ -144,7 +156,7 @@ def report(
                                  param_hint="--output")
     run(path=path, population=population, milestones=milestones, targets=targets,
         output_format=OutputFormat(chosen), output=output, by=by, term=term, fail_on=fail_on, baseline=baseline,
-        roster=roster, lang=lang, errors_out=errors_out)
+        roster=roster, lang=lang, errors_out=errors_out, problems=problems)
 
 
 @app.command()
@@ -159,6 +171,7 @@ def validate(
     strict: bool = typer.Option(False, "--strict", help="Exit 1 when a school falls short of its own obligations."),
     lang: Lang = LangOpt,
     errors_out: Optional[Path] = ErrorsOutOpt,
+    problems: Optional[ProblemsView] = ProblemsOpt,
 ) -> None:
     """Check a submission before sending it: every problem, then the school's own obligations (校验报送表).
 
@@ -168,7 +181,8 @@ def validate(
 
     code = execute_validate(RunOptions(schools=path, population=population, milestones=milestones, targets=targets,
                                        output_format=output_format.value, output=output, lang=lang.value,
-                                       errors_out=errors_out, roster=roster, strict=strict))
+                                       errors_out=errors_out, roster=roster, strict=strict,
+                                       problems=problems.value if problems else None))
     raise typer.Exit(code)
 
 

@@ -59,6 +59,7 @@ class RunOptions:
     term: Optional[str] = None
     fail_on: str = "no_data"          # fail | no_data | never: which statuses make exit code 1
     baseline: Optional[Path] = None   # an earlier run's --format json output
+    problems: Optional[str] = None    # table | lines; None: $PLANCHECK_PROBLEMS, else table on a terminal only
 
 
 def build_consoles(output: Optional[Path] = None) -> tuple[Console, Console]:
@@ -67,6 +68,26 @@ def build_consoles(output: Optional[Path] = None) -> tuple[Console, Console]:
     if output is None:
         return Console(soft_wrap=False), err
     return Console(file=io.StringIO(), width=160, color_system=None, soft_wrap=False), err
+
+
+#: how problems are printed (report/table.py, report/lines.py)
+PROBLEM_VIEWS = ("table", "lines")
+
+
+def problem_view(choice: Optional[str], console: Console):
+    """The module that prints the problems on ``console``: ``report.table`` on a terminal, ``report.lines``
+    anywhere else (a pipe, a CI log, pre-commit, a file), where rich would wrap a table at 80 columns.
+    ``choice`` (``--problems``) or else ``$PLANCHECK_PROBLEMS`` (``table`` or ``lines``; another value is
+    ignored) decides instead."""
+    import os
+
+    from .report import lines, table
+
+    if choice not in PROBLEM_VIEWS:
+        choice = os.environ.get("PLANCHECK_PROBLEMS", "").strip().lower()
+    if choice not in PROBLEM_VIEWS:
+        choice = "table" if console.is_terminal else "lines"
+    return table if choice == "table" else lines
 
 
 def load_targets_or_report(path: Optional[Path], err: Console) -> Optional[TargetsFile]:
@@ -294,17 +315,18 @@ def execute_run(opts: RunOptions) -> int:
     sub = load_submission(opts, targets, err)
     if opts.errors_out is not None:
         write_problems_csv(sub.problems, opts.errors_out, opts.lang)
+    view = problem_view(opts.problems, err)
     if not sub.ok:
         text = _problems_report(opts, sub, targets)
         if text is not None:
             _emit(text, opts.output)
-        table.render_problems(err, sub, opts.lang, opts.show_problems)
-        table.render_counts(err, sub, opts.lang)
+        view.render_problems(err, sub, opts.lang, opts.show_problems)
+        view.render_counts(err, sub, opts.lang)
         _github_annotations(sub, [], opts.lang, to_stderr=opts.output is None and text is not None)
         return EXIT_INPUT
     if sub.problems:
-        table.render_problems(err, sub, opts.lang, opts.show_problems)
-    table.render_counts(err, sub, opts.lang)
+        view.render_problems(err, sub, opts.lang, opts.show_problems)
+    view.render_counts(err, sub, opts.lang)
     by = list(opts.by)
     if opts.output_format == "html" and "town" not in by:
         by.insert(0, "town")  # the HTML report always has its town-by-target grid
@@ -342,7 +364,7 @@ def execute_validate(opts: RunOptions) -> int:
     """
     from .errors import sort_problems
     from .check.obligations import school_obligations
-    from .report import jsonfmt, table
+    from .report import jsonfmt
 
     check_format("validate", opts.output_format)
     out, err = build_consoles(opts.output)
@@ -361,8 +383,9 @@ def execute_validate(opts: RunOptions) -> int:
 
         _emit(junit.render_problems(sub, opts.lang), opts.output)
     else:
-        table.render_problems(out, sub, opts.lang, opts.show_problems)
-        table.render_counts(out, sub, opts.lang)
+        view = problem_view(opts.problems, out)
+        view.render_problems(out, sub, opts.lang, opts.show_problems)
+        view.render_counts(out, sub, opts.lang)
         if sub.ok and not obligations:
             out.print("[bold green]校验通过 / submission is valid[/]")
         elif sub.ok:
