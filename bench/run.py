@@ -285,7 +285,7 @@ def py(code: str) -> list[str]:
 
 
 def run_argv(schools: Path, population: Path, output: str = "/dev/null") -> list[str]:
-    return plancheck_argv() + ["run", str(schools), "--population", str(population), "--format", "json",
+    return plancheck_argv() + ["run", str(schools), "--table", f"population={population}", "--format", "json",
                                "--output", output]
 
 
@@ -314,10 +314,11 @@ t["import"] = time.perf_counter() - t0
 schools, population = Path(sys.argv[1]), Path(sys.argv[2])
 t0 = time.perf_counter()
 targets = load_targets(None)
-raws = readers.read_file(schools, "schools") + readers.read_file(population, "population")
+contract = targets.contract
+raws = readers.read_file(schools, contract.tables, "schools") + readers.read_file(population, contract.tables, "population")
 t["read"] = time.perf_counter() - t0
 t0 = time.perf_counter()
-sub = validate.validate_tables(raws, {m.id for m in targets.milestones})
+sub = validate.validate_tables(raws, contract, {m.id for m in targets.milestones})
 t["validate"] = time.perf_counter() - t0
 t0 = time.perf_counter()
 results = engine.evaluate(targets, sub.tables) if sub.ok else []   # as the CLI: exit 3 before the engine

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from plancheck.read.readers import RawTable
-from plancheck.check.schema import COMPULSORY, TABLES
+from plan2021 import COMPULSORY, CONTRACT, TABLES
 from plancheck.check.validate import validate_tables
 
 REPO = Path(__file__).resolve().parents[1]
@@ -77,7 +77,7 @@ def build_tables(schools: Optional[list[dict]] = None, population: Optional[dict
         raws.append(raw_table("population", [{"town": t, "children_3_5": n} for t, n in population.items()]))
     if milestones is not None:
         raws.append(raw_table("milestones", [{"milestone_id": k, "status": v} for k, v in milestones.items()]))
-    sub = validate_tables(raws, milestone_ids=set(milestones or ()))
+    sub = validate_tables(raws, CONTRACT, milestone_ids=set(milestones or ()))
     assert sub.errors == [], [p.compact() for p in sub.errors]
     return sub.tables
 

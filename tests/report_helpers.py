@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 from typing import Optional
 
+from plan2021 import CONTRACT
 from plancheck import engine
 from plancheck.report.baseline import load_baseline
 from plancheck.report.context import ReportContext, input_files
@@ -21,7 +22,7 @@ def golden_submission():
     """The tiny two-town county in tests/data/golden/input; paths relative to GOLDEN (chdir there first)."""
     targets = load_targets()
     sub = validate_paths({"schools": Path("input/schools.csv"), "population": Path("input/population.csv"),
-                          "milestones": Path("input/milestones.csv")}, {m.id for m in targets.milestones})
+                          "milestones": Path("input/milestones.csv")}, CONTRACT, {m.id for m in targets.milestones})
     return targets, sub
 
 
@@ -40,7 +41,7 @@ def sample_context(lang: str = "zh", by: tuple[str, ...] = ("town",)) -> ReportC
     """The committed synthetic county (sample_data), county-wide and per group."""
     targets = load_targets()
     sub = validate_paths({"schools": REPO / "sample_data" / "county-2021-autumn.xlsx", "population": None,
-                          "milestones": None}, {m.id for m in targets.milestones})
+                          "milestones": None}, CONTRACT, {m.id for m in targets.milestones})
     results = engine.evaluate(targets, sub.tables)
     groups = {col: engine.evaluate_by(targets, sub.tables, col) for col in by}
     return ReportContext(results=results, targets=targets, submission=sub, groups=groups, lang=lang,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Iterable, Optional
 
-from plancheck.check.schema import TABLES
+from plan2021 import TABLES
 
 SCHOOL_HEADERS = [c.zh for c in TABLES["schools"].columns]
 POP_HEADERS = [c.zh for c in TABLES["population"].columns]

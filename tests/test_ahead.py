@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from plan2021 import TABLES
 from plancheck.read import ahead
 from plancheck.read.readers import ReadError, read_csv, read_excel
 
@@ -17,12 +18,12 @@ from sheet_fixtures import POP_HEADERS, compact, grid, kindergarten, schools, wr
 
 def _tables(path: Path):
     return [(t.sheet, t.table, t.headers, list(t.rows), t.data.to_dict("list"), compact(t.problems))
-            for t in read_excel(path)]
+            for t in read_excel(path, TABLES)]
 
 
 def _refusal(path: Path):
     with pytest.raises(ReadError) as exc:
-        read_excel(path)
+        read_excel(path, TABLES)
     return compact(exc.value.problems)
 
 
@@ -38,7 +39,7 @@ def test_parsed_ahead_reads_the_same_as_read_directly(workbook: Path, monkeypatc
     taken = []
     real_take = ahead.take
     monkeypatch.setattr(ahead, "take", lambda path, *a: taken.append(real_take(path, *a)) or taken[-1])
-    ahead.prefetch(workbook)
+    ahead.prefetch(workbook, None, TABLES)
     assert (os.path.abspath(workbook), None) in ahead._pending
     assert _tables(workbook) == direct
     assert taken[0] is not None and taken[0][0] == ["学校", "适龄人口", "说明"]  # the parse ahead was used
@@ -52,19 +53,19 @@ def test_files_given_are_read_ahead_folders_and_other_kinds_are_not(workbook: Pa
     csv.write_text("乡镇,x\n", encoding="utf-8")
     pdf = tmp_path / "m.pdf"
     pdf.write_bytes(b"%PDF-1.4")
-    with ahead.parsing_ahead({"schools": workbook, "population": csv, "milestones": tmp_path}):
+    with ahead.parsing_ahead({"schools": workbook, "population": csv, "milestones": tmp_path}, TABLES):
         assert set(ahead._pending) == {(os.path.abspath(workbook), None), (os.path.abspath(csv), "population")}
     assert not ahead._pending
-    with ahead.parsing_ahead({"schools": None, "population": tmp_path / "missing.csv", "milestones": pdf}):
+    with ahead.parsing_ahead({"schools": None, "population": tmp_path / "missing.csv", "milestones": pdf}, TABLES):
         assert not ahead._pending
 
 
 def test_a_workbook_changed_after_the_parse_started_is_read_again(workbook: Path) -> None:
-    ahead.prefetch(workbook)
+    ahead.prefetch(workbook, None, TABLES)
     ahead._pending[(os.path.abspath(workbook), None)][1].result()
     write_xlsx(workbook, {"学校": grid(schools(3))})
     os.utime(workbook, ns=(1, 1))  # a different modification time even on a coarse clock
-    tables = read_excel(workbook)
+    tables = read_excel(workbook, TABLES)
     assert [len(t.data) for t in tables] == [3]
 
 
@@ -73,7 +74,7 @@ def test_a_damaged_workbook_gives_the_same_message(tmp_path: Path) -> None:
     path = tmp_path / "s.xlsx"
     path.write_bytes(full[: len(full) // 2])
     direct = _refusal(path)
-    ahead.prefetch(path)
+    ahead.prefetch(path, None, TABLES)
     assert _refusal(path) == direct
     assert {p[2] for p in direct} == {"file_unreadable"}
 
@@ -83,7 +84,7 @@ def test_a_zip_bomb_is_never_unpacked_ahead(tmp_path: Path) -> None:
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("[Content_Types].xml", "<x/>")
         zf.writestr("xl/worksheets/sheet1.xml", b"\0" * (60 * 1024**2))
-    ahead.prefetch(path)
+    ahead.prefetch(path, None, TABLES)
     _, parse = ahead._pending[(os.path.abspath(path), None)]
     assert parse.result() is None
     assert {p[2] for p in _refusal(path)} == {"too_large"}
@@ -91,7 +92,7 @@ def test_a_zip_bomb_is_never_unpacked_ahead(tmp_path: Path) -> None:
 
 # ------------------------------------------------------------------ CSV files
 def _csv_table(path: Path, expect: str = "schools"):
-    t = read_csv(path, expect)
+    t = read_csv(path, TABLES, expect)
     return (t.table, t.headers, t.header_row, list(t.rows), t.data.to_dict("list"), compact(t.problems),
             t.encoding, t.rows_read, t.total_rows)
 
@@ -106,7 +107,7 @@ def test_a_csv_read_ahead_reads_the_same_as_read_directly(tmp_path: Path, monkey
     taken = []
     real_take = ahead.take
     monkeypatch.setattr(ahead, "take", lambda *a: taken.append(real_take(*a)) or taken[-1])
-    ahead.prefetch(path, "schools")
+    ahead.prefetch(path, "schools", TABLES)
     assert _csv_table(path) == direct
     assert taken[0] is not None and taken[0][1] == encoding   # the read ahead was used
     assert not ahead._pending
@@ -114,7 +115,7 @@ def test_a_csv_read_ahead_reads_the_same_as_read_directly(tmp_path: Path, monkey
 
 def test_a_csv_is_read_ahead_for_the_table_expected_of_it(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "s.csv", grid(schools(2)))
-    ahead.prefetch(path, "schools")
+    ahead.prefetch(path, "schools", TABLES)
     assert ahead.take(path, "population") is None       # another role: not this read
     assert ahead.take(path, "schools") is not None
 
@@ -132,14 +133,14 @@ def test_a_csv_the_fast_path_declines_is_read_the_ordinary_way(tmp_path: Path, k
         path.write_text(path.read_text(encoding="utf-8") + "\n\n" + ",".join(rows[1]) + "\n", encoding="utf-8")
     if kind == "empty":
         path.write_bytes(b"")
-    ahead.prefetch(path, "schools")
+    ahead.prefetch(path, "schools", TABLES)
     assert ahead._pending[(os.path.abspath(path), "schools")][1].result() is None
     ahead._pending.clear()
     try:
         direct = _csv_table(path)
     except ReadError as exc:
         direct = compact(exc.problems)
-    ahead.prefetch(path, "schools")
+    ahead.prefetch(path, "schools", TABLES)
     try:
         again = _csv_table(path)
     except ReadError as exc:
@@ -149,8 +150,8 @@ def test_a_csv_the_fast_path_declines_is_read_the_ordinary_way(tmp_path: Path, k
 
 def test_a_csv_changed_after_the_read_started_is_read_again(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "s.csv", grid(schools(5)))
-    ahead.prefetch(path, "schools")
+    ahead.prefetch(path, "schools", TABLES)
     ahead._pending[(os.path.abspath(path), "schools")][1].result()
     write_csv(path, grid(schools(2)))
     os.utime(path, ns=(1, 1))
-    assert len(read_csv(path, "schools").data) == 2
+    assert len(read_csv(path, TABLES, "schools").data) == 2

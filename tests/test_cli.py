@@ -269,7 +269,8 @@ def test_by_town_uses_each_towns_own_population(xlsx_json):
 
 def test_errors_out_writes_every_problem(tiny):
     out = tiny / "problems.csv"
-    r = invoke("validate", tiny / "bad.csv", "--targets", tiny / "targets.yaml", "--errors-out", out)
+    r = invoke("validate", tiny / "bad.csv", "--targets", tiny / "targets.yaml", "--errors-out", out,
+               "--lang", "en")  # English column names (Chinese by default: tests/test_lang.py)
     assert r.exit_code == 3
     with open(out, encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))

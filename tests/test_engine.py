@@ -10,6 +10,7 @@ from conftest import build_tables, school
 import numpy as np
 import pandas as pd
 
+from plan2021 import CONTRACT
 from plancheck.engine import (FAIL, NO_DATA, PASS, _missing_in_sum, _View, _views, evaluate, evaluate_by,
                               evaluate_metric, gap_to_goal, group_positions)
 from plancheck.report.common import figure, offender_text, percent
@@ -22,7 +23,7 @@ METRIC_IDS = [
 
 
 def metric(plan, target_id, tables):
-    return evaluate_metric(plan.by_id(target_id), tables)
+    return evaluate_metric(plan.by_id(target_id), tables, contract=CONTRACT)
 
 
 def kgs(*specs, town="凤仪街道"):
@@ -422,10 +423,10 @@ def test_breakdown_equals_each_cut_evaluated_alone(plan):
     shuffled = {name: df.iloc[::-1] for name, df in tables.items()}  # row order and index labels differ
     by_town = evaluate_by(plan, shuffled, "town")
     assert sorted(by_town) == sorted(["安场镇", "凤仪街道", "流渡镇"])
-    county = {t.id: evaluate_metric(t, shuffled) for t in plan.metrics}
+    county = {t.id: evaluate_metric(t, shuffled, contract=CONTRACT) for t in plan.metrics}
     for town, results in by_town.items():
         cut = {name: df[df["town"].eq(town).fillna(False).astype(bool)] for name, df in shuffled.items() if "town" in df}
-        alone = [evaluate_metric(t, cut, county[t.id].numerator is not None) for t in plan.metrics]
+        alone = [evaluate_metric(t, cut, county[t.id].numerator is not None, contract=CONTRACT) for t in plan.metrics]
         assert [(r.status, r.numerator, r.denominator, r.offender_count, r.offenders) for r in results] == \
             [(r.status, r.numerator, r.denominator, r.offender_count, r.offenders) for r in alone]
     assert {r.status for rs in by_town.values() for r in rs} >= {PASS, FAIL}
@@ -471,7 +472,7 @@ def test_a_count_or_total_that_must_rise_without_a_denominator(tmp_path):
     head, tail = base.split("\ntargets:\n", 1)
     plan = parse_targets(head + "\ntargets:\n" + extra.lstrip("\n") + tail)
     tables = build_tables([school("1"), school("2", guards_in_place="否"), school("3", town="安场镇")])
-    guards, pupils = (evaluate_metric(plan.by_id(i), tables) for i in ("guards_at_least", "pupils_at_least"))
+    guards, pupils = (evaluate_metric(plan.by_id(i), tables, contract=CONTRACT) for i in ("guards_at_least", "pupils_at_least"))
     assert (guards.status, guards.numerator, guards.gap) == (FAIL, 2, 1)
     assert [(o.school_id, o.needed) for o in guards.offenders] == [("2", 1)]
     assert (pupils.status, pupils.numerator, pupils.offenders, pupils.offender_count) == (FAIL, 300, [], 0)

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from conftest import build_tables, school
 from plancheck.engine import FAIL, NO_DATA, PASS, evaluate_by, evaluate_metric
-from plancheck.check.roster import RosterEntry, add_placeholders
+from plancheck.check.roster import add_placeholders
+from plan2021 import CONTRACT, TABLES, roster_entry
 
 TOWNS = ["凤仪街道", "瑞濠街道", "安场镇", "流渡镇"]
 TYPES = ["kindergarten", "primary", "junior", "nine_year", "senior", "complete_secondary", "vocational", "special"]
@@ -21,11 +22,11 @@ OPS = [">=", "<=", "==", ">", "<"]
 def alone(plan, tables: dict[str, pd.DataFrame], column: str) -> dict[str, list]:
     """The reference: each group's rows cut out of every table that has the column, evaluated alone."""
     values = sorted({str(v) for df in tables.values() if column in df for v in df[column].dropna().unique()})
-    county = {t.id: evaluate_metric(t, tables).numerator is not None for t in plan.metrics}
+    county = {t.id: evaluate_metric(t, tables, contract=CONTRACT).numerator is not None for t in plan.metrics}
     out = {}
     for value in values:
         cut = {name: df[df[column].eq(value).fillna(False).astype(bool)] for name, df in tables.items() if column in df}
-        results = [evaluate_metric(t, cut, county[t.id] and t.numerator.table in cut) for t in plan.metrics]
+        results = [evaluate_metric(t, cut, county[t.id] and t.numerator.table in cut, contract=CONTRACT) for t in plan.metrics]
         for r in results:
             r.group = (column, value)
         out[value] = results
@@ -107,9 +108,9 @@ def test_more_holders_back_than_listed_equal_the_reference(plan):
     rows = [school(f"P{i}", "primary", town="安场镇", guards_in_place="否", dropouts=i % 4) for i in range(60)]
     rows += [school(f"K{i}", "kindergarten", town="凤仪街道", students=10 * (i + 1), classes=1) for i in range(3)]
     tables = build_tables(rows, {"安场镇": 300, "凤仪街道": 80})
-    missing = [RosterEntry(school_id=f"M{k}", school_name=f"未报送{k}", town="安场镇", school_type="primary",
+    missing = [roster_entry(school_id=f"M{k}", school_name=f"未报送{k}", town="安场镇", school_type="primary",
                            ownership="public", file="roster.csv", sheet=None, row=k + 2) for k in range(55)]
-    tables["schools"] = add_placeholders(tables["schools"], missing)
+    tables["schools"] = add_placeholders(tables["schools"], missing, TABLES["schools"])
     for column in ("town", "school_type"):
         assert evaluate_by(plan, tables, column) == alone(plan, tables, column)
     guards = result_of(evaluate_by(plan, tables, "town"), "安场镇", "security_guards")
@@ -125,10 +126,10 @@ def test_roster_schools_that_sent_nothing_per_town(plan):
     rows = [school("V1", "vocational", town="安场镇", students_start=100, students_lost=20),
             school("P1", "primary", town="凤仪街道", dropouts=2), school("P2", "primary", town="瑞濠街道")]
     tables = build_tables(rows)
-    tables["schools"] = add_placeholders(tables["schools"], [
-        RosterEntry(school_id="MV", school_name="未报送职校", town="安场镇", school_type="vocational",
+    tables["schools"] = add_placeholders(tables["schools"], spec=TABLES["schools"], missing=[
+        roster_entry(school_id="MV", school_name="未报送职校", town="安场镇", school_type="vocational",
                     ownership="public", file="roster.csv", sheet=None, row=2),
-        RosterEntry(school_id="MP", school_name="未报送小学", town="凤仪街道", school_type="primary",
+        roster_entry(school_id="MP", school_name="未报送小学", town="凤仪街道", school_type="primary",
                     ownership="public", file="roster.csv", sheet=None, row=3)])
     by = evaluate_by(plan, tables, "town")
     attrition = result_of(by, "安场镇", "vocational_attrition")
@@ -177,12 +178,12 @@ def counties(draw):
     population = draw(st.none() | st.fixed_dictionaries({t: st.integers(1, 300) for t in towns}))
     tables = build_tables(rows, population)
     # roster schools that sent nothing (some without a type or a town), as --roster adds them
-    missing = [RosterEntry(school_id=f"M{k}", school_name=f"未报送{k}", town=draw(st.sampled_from(TOWNS + [""])),
+    missing = [roster_entry(school_id=f"M{k}", school_name=f"未报送{k}", town=draw(st.sampled_from(TOWNS + [""])),
                            school_type=draw(st.sampled_from(TYPES + [None])), ownership=None,
                            file="roster.csv", sheet=None, row=k + 2)
                for k in range(draw(st.integers(0, 2)))]
     if missing or draw(st.booleans()):
-        tables["schools"] = add_placeholders(tables["schools"], missing)
+        tables["schools"] = add_placeholders(tables["schools"], missing, TABLES["schools"])
     if draw(st.booleans()):  # row order and index labels must not matter
         tables = {name: df.iloc[::-1] for name, df in tables.items()}
     return tables

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
+from plan2021 import CONTRACT, TABLES
 from plancheck.read.readers import MAX_LINE_BYTES, ReadError, read_file
 from plancheck.check.validate import validate_paths
 from sheet_fixtures import (POP_HEADERS, SCHOOL_HEADERS, balanced, codes, compact, grid, school,
@@ -20,7 +21,7 @@ MS = [["项目编号", "进展状态", "备注"], ["M01", "已完成", ""]]
 
 
 def run(path: Path, **more):
-    return validate_paths({"schools": path, **more})
+    return validate_paths({"schools": path, **more}, CONTRACT)
 
 
 # ------------------------------------------------------------------ encodings
@@ -170,7 +171,7 @@ def test_folder_merges_files_and_reports_duplicates_and_strangers(tmp_path):
     write_xlsx(d / "凤仪街道.xlsx", {"学校": grid(schools(2, start=2))})
     (d / "notes.csv").write_text("会议记录\n今天开会\n", encoding="utf-8")
     seen = []
-    sub = validate_paths({"schools": d}, progress=lambda done, total, f: seen.append((done, total, f.name)))
+    sub = validate_paths({"schools": d}, CONTRACT, progress=lambda done, total, f: seen.append((done, total, f.name)))
     assert [s[:2] for s in seen] == [(1, 3), (2, 3), (3, 3)]
     dup = [p for p in sub.problems if p.code == "duplicate_key"]
     # files are read in name order (凤 < 安): the copy in 安场镇.csv row 3 duplicates 凤仪街道.xlsx row 2
@@ -270,13 +271,13 @@ def test_a_100_mb_single_line_is_refused_without_reading_it(tmp_path):
     with f.open("r+b") as fh:
         fh.write(b"a" * 16)
     with pytest.raises(ReadError) as exc:
-        read_file(f)
+        read_file(f, TABLES)
     assert exc.value.problems[0].code == "too_large"
     assert str(MAX_LINE_BYTES) in exc.value.problems[0].message("en")
 
 
 def test_repeated_english_header_row_is_skipped(tmp_path):
-    from plancheck.check.schema import TABLES
+    from plan2021 import TABLES
     rows = grid(schools(2))
     english = [c.name for c in TABLES["schools"].columns]
     sub = run(write_csv(tmp_path / "s.csv", [rows[0], english] + rows[1:]))
@@ -342,7 +343,7 @@ def test_footer_rule_never_swallows_a_school_row(tmp_path):
 
 def test_population_footer_in_the_town_column(tmp_path):
     f = write_xlsx(tmp_path / "p.xlsx", {"适龄人口": POP + [["注：数据来自公安户籍", ""]]})
-    sub = validate_paths({"population": f})
+    sub = validate_paths({"population": f}, CONTRACT)
     assert compact(sub.problems) == [(4, None, "footer_row_skipped")]
     assert len(sub.tables["population"]) == 2
 
@@ -395,7 +396,7 @@ def test_folder_reports_each_file_it_does_not_read_once(tmp_path):
     write_csv(d / "a.csv", grid(schools(1)))
     for name in ("README.md", "generate.py", ".hidden", "~$a.xlsx"):
         (d / name).write_text("x", encoding="utf-8")
-    sub = validate_paths({"schools": d, "population": d})   # the same folder for two roles: still once
+    sub = validate_paths({"schools": d, "population": d}, CONTRACT)   # the same folder for two roles: still once
     skipped = sorted(p.file for p in sub.problems if p.code == "file_skipped")
     assert skipped == [str(d / "README.md"), str(d / "generate.py")]
     assert all(not p.is_error and p.severity == "info" for p in sub.problems if p.code == "file_skipped")
@@ -410,7 +411,7 @@ def test_cross_file_duplicate_has_its_cell_address(tmp_path):
     rows[0] = ["序号"] + rows[0]
     rows[1:] = [[str(i)] + r for i, r in enumerate(rows[1:], start=1)]
     write_xlsx(d / "b.xlsx", {"学校": rows}, title="标题")
-    [dup] = [p for p in validate_paths({"schools": d}).problems if p.code == "duplicate_key"]
+    [dup] = [p for p in validate_paths({"schools": d}, CONTRACT).problems if p.code == "duplicate_key"]
     # title row 1, header row 2, the copy in row 4; 学校代码 is column B after 序号
     assert (dup.file, dup.row, dup.column, dup.cell) == (str(d / "b.xlsx"), 4, "学校代码", "学校!B4")
 
@@ -459,7 +460,7 @@ def test_a_damaged_sheet_is_reported_in_one_line(tmp_path):
             data = src.read(item.filename)
             dst.writestr(item, data[: len(data) // 2] if item.filename.startswith("xl/worksheets/") else data)
     with pytest.raises(ReadError) as exc:
-        read_file(f)
+        read_file(f, TABLES)
     (problem,) = exc.value.problems
     assert problem.code == "file_unreadable" and problem.sheet == "学校"
     message = problem.message("en")
@@ -499,7 +500,7 @@ def test_a_cell_longer_than_the_csv_field_limit_is_a_located_problem(tmp_path):
     rows = grid(schools(2))
     rows[2][1] = "长" * 131073
     f = write_csv(tmp_path / "s.csv", rows)
-    assert textfile.read_ahead(f, "schools") is None   # left to the ordinary read, which reports it
+    assert textfile.read_ahead(f, "schools", TABLES) is None   # left to the ordinary read, which reports it
     sub = run(f)
     assert [(p.row, p.code) for p in sub.errors if p.code == "bad_csv"] == [(3, "bad_csv")]
     assert not sub.ok

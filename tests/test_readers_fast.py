@@ -12,7 +12,9 @@ from hypothesis import strategies as st
 
 from plancheck.read import readers
 from plancheck.read.readers import read_file
-from plancheck.check.schema import TABLES, CellError, clean_text, normalize_header, parse_bool, parse_enum, parse_int
+from plancheck.read.headers import index_for
+from plan2021 import TABLES
+from plancheck.check.schema import CellError, clean_text, normalize_header, parse_bool, parse_choice, parse_int
 from plancheck.check.columns import _clean_arrow, arrow_cells, parse_column_blank, string_series
 from sheet_fixtures import SCHOOL_HEADERS, grid, schools, write_csv
 
@@ -28,9 +30,9 @@ def _both(path: Path, monkeypatch) -> tuple[readers.RawTable, readers.RawTable, 
         return out
 
     monkeypatch.setattr(readers, "_arrow_table", spy)
-    fast = read_file(path, "schools")[0]
+    fast = read_file(path, TABLES, "schools")[0]
     monkeypatch.setattr(readers, "_arrow_table", lambda *args: None)
-    exact = read_file(path, "schools")[0]
+    exact = read_file(path, TABLES, "schools")[0]
     return fast, exact, sum(answered)
 
 
@@ -181,7 +183,7 @@ def test_number_yes_no_and_choice_columns_are_read_dictionary_encoded(tmp_path):
     """The fast path hands number, yes/no and choice columns over dictionary-encoded (their distinct values
     found as the file is read), text columns as strings; the cells are the same either way."""
     f = write_csv(tmp_path / "s.csv", grid(schools(4)))
-    fast = read_file(f, "schools")[0]
+    fast = read_file(f, TABLES, "schools")[0]
     coded = {h for h, t in zip(fast.headers, fast.data.dtypes) if isinstance(t, pd.CategoricalDtype)}
     assert {"在校生数", "学校类型", "专职保安配备到位"} <= coded
     assert not coded & {"学校代码", "学校名称", "乡镇（街道）"}
@@ -196,10 +198,10 @@ def test_utf8_bytes_go_to_arrow_undecoded(tmp_path, monkeypatch, encoding):
     seen = []
     real = readers._arrow_table
     monkeypatch.setattr(readers, "_arrow_table", lambda text, *a: seen.append(type(text)) or real(text, *a))
-    fast = read_file(f, "schools")[0]
+    fast = read_file(f, TABLES, "schools")[0]
     assert seen == [bytes]
     monkeypatch.setattr(readers, "_arrow_table", lambda *args: None)
-    _same(fast, read_file(f, "schools")[0])
+    _same(fast, read_file(f, TABLES, "schools")[0])
     assert fast.encoding == encoding and list(fast.rows) == [3, 4, 5, 6] and fast.data.iat[1, 1] == " 第２小学"
 
 
@@ -239,7 +241,7 @@ def test_sheet_cells_read_as_text_where_the_sheet_has_them(tmp_path):
     ws["E7"] = 593.0
     wb.save(path)
 
-    table = read_file(path, "schools")[0]
+    table = read_file(path, TABLES, "schools")[0]
     assert table.header_row == 4 and list(table.rows) == [5, 6, 7]
     assert table.headers == ["", "", *header]
     assert _cells(table) == [["", "", "2152000123", "第一小学", " 安场镇 ", "小学"],
@@ -251,7 +253,7 @@ def test_sheet_cells_read_as_text_where_the_sheet_has_them(tmp_path):
 
 def frame_table(frame: pd.DataFrame) -> readers.RawTable:
     return readers.RawTable(file="x.xlsx", sheet="学校", table="schools", headers=[], header_row=1, data=frame,
-                            rows=[])
+                            rows=[], index=index_for(TABLES))
 
 
 def test_read_file_uses_arrow_jemalloc_pool_unless_chosen(tmp_path, monkeypatch):
@@ -272,10 +274,10 @@ def test_read_file_uses_arrow_jemalloc_pool_unless_chosen(tmp_path, monkeypatch)
     try:
         pa.set_memory_pool(pa.system_memory_pool())
         monkeypatch.setenv("ARROW_DEFAULT_MEMORY_POOL", "system")
-        read_file(path)
+        read_file(path, TABLES)
         assert pa.default_memory_pool().backend_name == "system"
         monkeypatch.delenv("ARROW_DEFAULT_MEMORY_POOL")
-        read_file(path)
+        read_file(path, TABLES)
         assert pa.default_memory_pool().backend_name == "jemalloc"
     finally:
         pa.set_memory_pool(before)

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from plancheck.check.schema import TABLES
+from plan2021 import TABLES
 
 ROOT = Path(__file__).resolve().parents[1]
 

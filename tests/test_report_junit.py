@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from plan2021 import CONTRACT
 from plancheck.engine import FAIL, NO_DATA
 from plancheck.errors import make
 from plancheck.report import github, junit
@@ -83,7 +84,7 @@ def test_invalid_input_one_failing_case_per_error(tmp_path):
     bad = tmp_path / "schools.csv"
     bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
     targets = load_targets()
-    sub = validate_paths({"schools": bad, "population": GOLDEN / "input" / "population.csv", "milestones": None},
+    sub = validate_paths({"schools": bad, "population": GOLDEN / "input" / "population.csv", "milestones": None}, CONTRACT,
                          {m.id for m in targets.milestones})
     assert not sub.ok
     text = junit.render_problems(sub, "en")

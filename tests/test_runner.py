@@ -22,7 +22,7 @@ def test_reading_parses_the_workbooks_for_the_time_of_the_command(tmp_path: Path
         seen.append(sorted(ahead._pending))
         return EXIT_INPUT  # stops before reading, e.g. a rejected targets file
 
-    assert command(RunOptions(schools=book, population=tmp_path / "pop.csv", milestones=tmp_path)) == EXIT_INPUT
+    assert command(RunOptions(path=book, population=tmp_path / "pop.csv", milestones=tmp_path)) == EXIT_INPUT
     assert seen == [[(str(book.resolve()), None)]]
     assert not ahead._pending  # the parse nobody took is let go
 
@@ -35,5 +35,5 @@ def test_reading_refuses_an_unwritable_output_before_any_work(tmp_path: Path) ->
         raise AssertionError("must not run")
 
     with pytest.raises(OutputError):
-        command(RunOptions(schools=book, output=tmp_path / "no" / "such" / "r.json"))
+        command(RunOptions(path=book, output=tmp_path / "no" / "such" / "r.json"))
     assert not ahead._pending

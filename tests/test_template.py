@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from openpyxl import load_workbook
 
+from plan2021 import CONTRACT
 from plancheck.plan.targets import load_targets
 from plancheck.template import write_csv_templates, write_template
 from plancheck.check.validate import validate_paths
@@ -49,7 +50,7 @@ def test_blank_template_is_no_submission_and_prefilled_milestones_are_not_report
     targets = load_targets()
     f = tmp_path / "t.xlsx"
     write_template(f, targets)
-    sub = validate_paths({"schools": f}, {m.id for m in targets.milestones})
+    sub = validate_paths({"schools": f}, CONTRACT, {m.id for m in targets.milestones})
     assert not [p for p in sub.problems if p.code == "required"]
     # nothing filled in anywhere: every sheet is still an error, so a blank template never passes
     assert sorted((p.sheet, p.code) for p in sub.errors) == [("学校", "no_data_rows"), ("适龄人口", "no_data_rows"),
@@ -68,7 +69,7 @@ def test_one_school_appended_to_the_template_validates(tmp_path):
     ws.append([school()[h] or None for h in SCHOOL_HEADERS])
     wb.save(f)
     assert ws.max_row == 2  # append() lands right under the header, not under 1000 styled empty rows
-    sub = validate_paths({"schools": f}, {m.id for m in targets.milestones})
+    sub = validate_paths({"schools": f}, CONTRACT, {m.id for m in targets.milestones})
     assert sub.ok, compact(sub.problems)
     assert sorted((p.sheet, p.code) for p in sub.problems) == [("适龄人口", "sheet_not_submitted"),
                                                                ("重点项目", "milestones_not_reported")]
@@ -88,7 +89,7 @@ def test_a_milestone_with_a_note_but_no_status_is_an_error(tmp_path):
     ms.cell(3, 4, "进行中，待验收")
     ms.cell(4, 3).value = None  # status cleared, nothing else: not reported
     wb.save(f)
-    sub = validate_paths({"schools": f}, {m.id for m in targets.milestones})
+    sub = validate_paths({"schools": f}, CONTRACT, {m.id for m in targets.milestones})
     assert [(p.row, p.column, p.code, p.cell) for p in sub.errors] == [(3, "进展状态", "required", "重点项目!C3")]
     assert [dict(p.params)["count"] for p in sub.problems if p.code == "milestones_not_reported"] == [1]
     assert balanced(sub)
@@ -99,7 +100,7 @@ def test_filled_template_validates_cleanly(tmp_path):
     f = tmp_path / "t.xlsx"
     write_template(f, targets)
     fill(f, targets)
-    sub = validate_paths({"schools": f}, {m.id for m in targets.milestones})
+    sub = validate_paths({"schools": f}, CONTRACT, {m.id for m in targets.milestones})
     assert sub.problems == [], compact(sub.problems)
     assert {k: len(v) for k, v in sub.tables.items()} == {"schools": 2, "population": 1,
                                                           "milestones": len(targets.milestones)}
@@ -117,6 +118,6 @@ def test_csv_templates(tmp_path):
     assert len(lines) == 1 + len(targets.milestones)
     filled = [lines[0]] + [line.replace(",,", ",已完成,", 1) if line.count(",") >= 2 else line for line in lines[1:]]
     paths[2].write_text("\r\n".join(filled) + "\r\n", encoding="utf-8-sig")
-    sub = validate_paths({"schools": paths[0], "milestones": paths[2]}, {m.id for m in targets.milestones})
+    sub = validate_paths({"schools": paths[0], "milestones": paths[2]}, CONTRACT, {m.id for m in targets.milestones})
     assert [p.code for p in sub.problems] == ["no_data_rows"]  # the schools CSV is header-only
     assert len(sub.tables["milestones"]) == len(targets.milestones)

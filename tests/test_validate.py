@@ -8,7 +8,9 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from plancheck.read.readers import RawTable, classify_rows
-from plancheck.check.schema import ENUM_ZH, NO, TABLES, YES, ColumnSpec, parse_bool, parse_int
+from plancheck.read.headers import index_for
+from plan2021 import CONTRACT, TABLES, TYPE_ZH
+from plancheck.check.schema import NO, YES, ColumnSpec, parse_bool, parse_int
 from plancheck.check.columns import parse_column
 from plancheck.check.validate import _Collector, validate_paths, validate_table
 
@@ -87,7 +89,7 @@ ACCEPTED: list[int] = []
 
 def model_ok(row: dict, table: str) -> bool:
     try:
-        TABLES[table].model.model_validate(row)
+        CONTRACT.row_model(table).model_validate(row)
         return True
     except ValidationError:
         return False
@@ -99,7 +101,7 @@ def test_vectorized_verdict_equals_the_models(case):
     table, rows = case
     rows = unique_keys(rows, table)
     out = _Collector(10_000)
-    frame, counts = validate_table(classify_rows(raw_table(rows, table)), table, out)
+    frame, counts = validate_table(classify_rows(raw_table(rows, table)), out, CONTRACT)
     accepted = set(frame["_row"])
     ACCEPTED.append(len(accepted))
     for i, r in enumerate(rows):
@@ -148,7 +150,7 @@ def test_problems_are_located_with_the_header_as_written():
     raw = raw_table([base], "schools")
     raw.headers = headers
     out = _Collector(100)
-    validate_table(raw, "schools", out)
+    validate_table(raw, out, CONTRACT)
     assert sorted(p.compact() for p in out.items) == sorted([(2, "大班额班级数", "exceeds_column"), (2, "在校学生数", "not_integer")])
     bad = next(p for p in out.items if p.code == "not_integer")
     assert bad.value == "abc" and bad.file == "t.csv"
@@ -158,9 +160,9 @@ def test_problems_are_located_with_the_header_as_written():
 def test_missing_required_column_rejects_every_row():
     spec = TABLES["population"]
     raw = RawTable(file="p.csv", sheet=None, table="population", headers=["乡镇"], header_row=1,
-                   data=pd.DataFrame([["安场镇"], ["凤仪街道"]], dtype=object), rows=[2, 3], rows_read=2)
+                   data=pd.DataFrame([["安场镇"], ["凤仪街道"]], dtype=object), rows=[2, 3], rows_read=2, index=index_for(TABLES))
     out = _Collector(100)
-    frame, counts = validate_table(raw, "population", out)
+    frame, counts = validate_table(raw, out, CONTRACT)
     assert [p.compact() for p in out.items] == [(1, None, "missing_column")]
     assert (len(frame), counts.rejected, counts.read) == (0, 2, 2)
     assert spec.column("children_3_5").zh in out.items[0].message("zh")
@@ -177,7 +179,7 @@ def test_messages_show_one_language_each():
     raw.headers = raw.headers + ["在校生人数"]
     raw.data[len(raw.headers) - 1] = ["1", "1"]
     out = _Collector(100)
-    validate_table(raw, "schools", out)
+    validate_table(raw, out, CONTRACT)
     by_code = {p.code: p for p in out.items}
     stray, dup, unknown = by_code["not_applicable"], by_code["duplicate_key"], by_code["unknown_column"]
     assert "普通高中" in stray.message("zh") and "senior high" in stray.message("en")
@@ -210,7 +212,7 @@ def test_messages_quote_cells_as_written_after_the_raw_columns_are_let_go(tmp_pa
                 ("duplicate_key", 4): "1"}
     for raw in (read_csv(path), raw_table(rows, "schools")):
         out = _Collector(100)
-        validate_table(raw, "schools", out)
+        validate_table(raw, out, CONTRACT)
         got = {(p.code, p.row): p.value for p in out.items if p.code in {code for code, _ in expected}}
         assert got == expected
         assert len(raw.data.columns) == 0 and len(raw.data) == 3   # released, row count kept
@@ -221,7 +223,7 @@ def test_a_school_on_two_sheets_of_one_workbook_is_reported(tmp_path):
 
     f = write_xlsx(tmp_path / "w.xlsx", {"学校": grid([school("1"), school("2")]),
                                          "schools": grid([school("2"), school("9")])})
-    sub = validate_paths({"schools": f})
+    sub = validate_paths({"schools": f}, CONTRACT)
     assert [(p.sheet, p.row, p.code) for p in sub.errors] == [("schools", 2, "duplicate_key")]
     assert "学校" in sub.errors[0].message("en") and not sub.ok
     assert sorted(sub.tables["schools"]["school_id"]) == ["1", "2", "9"]
@@ -231,7 +233,7 @@ def test_a_limit_that_is_itself_invalid_is_not_reported_twice(tmp_path):
     from sheet_fixtures import compact, grid, school, write_csv
 
     f = write_csv(tmp_path / "s.csv", grid([school("1", 班级数="-3", 大班额班级数="0")]))
-    sub = validate_paths({"schools": f})
+    sub = validate_paths({"schools": f}, CONTRACT)
     assert [c for c in compact(sub.errors) if c[0] == 2] == [(2, "班级数", "below_minimum")]
 
 

@@ -12,13 +12,17 @@ from typing import List, Optional
 import typer
 
 from . import __version__
+from .clitext import HELP_NAMES, PlancheckGroup
+from .i18n import default_lang
 
 app = typer.Typer(
+    cls=PlancheckGroup,                                  # help and usage errors in the user's language
+    context_settings={"help_option_names": HELP_NAMES},  # -h as well as --help
     add_completion=False,
     no_args_is_help=True,
     rich_markup_mode="rich",
     help="plancheck — check school submissions against the targets of the county education work plan.\n\n"
-         "按《正安县教育局2021年工作要点》的量化目标核查学校报送数据。\n\n"
+         "按工作计划（计划文件）的量化目标核查学校报送数据。\n\n"
          "Exit codes: 0 all targets pass · 1 a target fails or has no data · 2 usage error (the command line) · "
          "3 input or output rejected (a file, a row, the targets file, an output).",
 )
@@ -66,11 +70,6 @@ class Lang(str, Enum):
     en = "en"
 
 
-class GroupBy(str, Enum):
-    town = "town"
-    school_type = "school_type"
-
-
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"plancheck {__version__}")
@@ -83,21 +82,32 @@ def _root(version: bool = typer.Option(False, "--version", callback=_version, is
     """plancheck"""
 
 
-PathArg = typer.Argument(..., help="Schools file (CSV/xlsx), a workbook holding all three tables, or a folder of files.")
-PopulationOpt = typer.Option(None, "--population", "-p", help="Population table (适龄人口) if not in the workbook.")
-MilestonesOpt = typer.Option(None, "--milestones", "-m", help="Milestones table (重点项目) if not in the workbook.")
-TargetsOpt = typer.Option(None, "--targets", "-t", help="Targets file (default: the bundled 2021 plan).")
-LangOpt = typer.Option(Lang.zh, "--lang", help="Language of messages and tables (zh default).")
+PathArg = typer.Argument(..., help="Files (CSV/xlsx) or folders; each table is found by its headers or sheet name.")
+TableOpt = typer.Option([], "--table", "-T", metavar="NAME=FILE",
+                        help="A file said to hold the plan's table NAME (repeatable), e.g. --table population=人口.csv.")
+TargetsOpt = typer.Option(None, "--targets", "--plan", "-t",
+                          help="Plan file (default: plancheck.toml / pyproject.toml [tool.plancheck] from here "
+                               "upward, then $PLANCHECK_PLAN, else the bundled plan).")
+AsOfOpt = typer.Option(None, "--as-of", metavar="YYYY-MM-DD",
+                       help="The day milestones' due dates are judged against (default: today).")
+def _lang_or_default(value: Optional[Lang]) -> Lang:
+    """``--lang`` when given, else $PLANCHECK_LANG, else Chinese (:func:`plancheck.i18n.default_lang`)."""
+    return value or Lang(default_lang())
+
+
+LangOpt = typer.Option(None, "--lang", callback=_lang_or_default,
+                       help="Language of messages and tables: zh (default) or en; also PLANCHECK_LANG.")
 ErrorsOutOpt = typer.Option(None, "--errors-out", help="Write every problem to this CSV (opens in Excel).")
 OutputOpt = typer.Option(None, "--output", "-o", help="Write the report to this file instead of the screen.")
 RosterOpt = typer.Option(None, "--roster", help="Official list of the county's schools: report every school that sent nothing.")
 
 
-TermOpt = typer.Option(None, "--term", help="Reporting term shown in reports, e.g. 2021秋季.")
+TermOpt = typer.Option(None, "--term", help="Reporting term shown in reports, e.g. 秋季学期.")
 FailOnOpt = typer.Option(FailOn.no_data, "--fail-on",
                          help="Which statuses make the exit code 1: fail; no_data (fail or no data, default); never.")
 BaselineOpt = typer.Option(None, "--baseline", help="An earlier run's --format json output: show each target's change.")
-ByOpt = typer.Option([], "--by", help="Also compute every target per town or school type (repeatable).")
+ByOpt = typer.Option([], "--by", metavar="COLUMN",
+                     help="Also compute every target per value of a column, e.g. town or school_type (repeatable).")
 ProblemsOpt = typer.Option(None, "--problems",
                            help="How problems are printed: table, or lines (file:row:column: … one per problem). "
                                 "Default: table on a terminal, lines elsewhere (CI logs, pipes, files); "
@@ -106,13 +116,13 @@ ProblemsOpt = typer.Option(None, "--problems",
 
 @app.command()
 def run(
-    path: Path = PathArg,
-    population: Optional[Path] = PopulationOpt,
-    milestones: Optional[Path] = MilestonesOpt,
+    paths: List[Path] = PathArg,
+    table: List[str] = TableOpt,
     targets: Optional[Path] = TargetsOpt,
     output_format: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", help="Output format."),
     output: Optional[Path] = OutputOpt,
-    by: List[GroupBy] = ByOpt,
+    by: List[str] = ByOpt,
+    as_of: Optional[str] = AsOfOpt,
     term: Optional[str] = TermOpt,
     fail_on: FailOn = FailOnOpt,
     baseline: Optional[Path] = BaselineOpt,
@@ -124,9 +134,9 @@ def run(
     """Check every target of the plan county-wide (运行核查)."""
     from .runner import RunOptions, execute_run
 
-    code = execute_run(RunOptions(schools=path, population=population, milestones=milestones, targets=targets,
+    code = execute_run(RunOptions(path=paths[0], more=paths[1:], tables=_tables(table), targets=targets,
                                   output_format=output_format.value, output=output, lang=lang.value,
-                                  errors_out=errors_out, by=[b.value for b in by], term=term,
+                                  errors_out=errors_out, by=list(by), term=term, as_of=_date(as_of),
                                   fail_on=fail_on.value, baseline=baseline, roster=roster,
                                   problems=problems.value if problems else None))
     raise typer.Exit(code)
@@ -134,13 +144,13 @@ def run(
 
 @app.command()
 def report(
-    path: Path = PathArg,
+    paths: List[Path] = PathArg,
     output: Path = typer.Option(..., "--output", "-o",
                                 help="Report file; its suffix picks the format (.md, .html, .xml JUnit, .json)."),
-    population: Optional[Path] = PopulationOpt,
-    milestones: Optional[Path] = MilestonesOpt,
+    table: List[str] = TableOpt,
     targets: Optional[Path] = TargetsOpt,
-    by: List[GroupBy] = ByOpt,
+    by: List[str] = ByOpt,
+    as_of: Optional[str] = AsOfOpt,
     term: Optional[str] = TermOpt,
     fail_on: FailOn = typer.Option(FailOn.never, "--fail-on", help="Exit code policy (default never: a report was written)."),
     baseline: Optional[Path] = BaselineOpt,
@@ -154,16 +164,15 @@ def report(
     if chosen is None:
         raise typer.BadParameter(f"cannot tell the format from “{output.suffix}”; use .md, .html, .xml or .json",
                                  param_hint="--output")
-    run(path=path, population=population, milestones=milestones, targets=targets,
+    run(paths=paths, table=table, targets=targets, as_of=as_of,
         output_format=OutputFormat(chosen), output=output, by=by, term=term, fail_on=fail_on, baseline=baseline,
         roster=roster, lang=lang, errors_out=errors_out, problems=problems)
 
 
 @app.command()
 def validate(
-    path: Path = PathArg,
-    population: Optional[Path] = PopulationOpt,
-    milestones: Optional[Path] = MilestonesOpt,
+    paths: List[Path] = PathArg,
+    table: List[str] = TableOpt,
     targets: Optional[Path] = TargetsOpt,
     output_format: ProblemFormat = typer.Option(ProblemFormat.table, "--format", "-f", help="Output format."),
     output: Optional[Path] = OutputOpt,
@@ -179,7 +188,7 @@ def validate(
     """
     from .runner import RunOptions, execute_validate
 
-    code = execute_validate(RunOptions(schools=path, population=population, milestones=milestones, targets=targets,
+    code = execute_validate(RunOptions(path=paths[0], more=paths[1:], tables=_tables(table), targets=targets,
                                        output_format=output_format.value, output=output, lang=lang.value,
                                        errors_out=errors_out, roster=roster, strict=strict,
                                        problems=problems.value if problems else None))
@@ -211,6 +220,52 @@ def template(
     from .runner import execute_template
 
     raise typer.Exit(execute_template(output, csv_folder, targets, lang.value))
+
+
+def _tables(given: List[str]) -> dict[str, Path]:
+    """``--table NAME=FILE`` options as a mapping (a malformed one is a usage error)."""
+    out: dict[str, Path] = {}
+    for item in given:
+        name, sep, file = item.partition("=")
+        if not sep or not name.strip() or not file.strip():
+            raise typer.BadParameter(f"expected NAME=FILE, e.g. population=人口.csv; got {item!r}", param_hint="--table")
+        out[name.strip()] = Path(file.strip())
+    return out
+
+
+def _date(text: Optional[str]):
+    import datetime as dt
+
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise typer.BadParameter(f"expected a date as YYYY-MM-DD, got {text!r}", param_hint="--as-of") from None
+
+
+plan_app = typer.Typer(help="Write and check plan files (计划文件): check one, print its JSON Schema.",
+                       no_args_is_help=True)
+app.add_typer(plan_app, name="plan")
+
+
+@plan_app.command("check")
+def plan_check(
+    file: Path = typer.Argument(..., help="The plan file (YAML) to check."),
+    lang: Lang = LangOpt,
+) -> None:
+    """Check a plan file: every mistake with line:column, its dotted path and a did-you-mean (检查计划文件)."""
+    from .runner import execute_plan_check
+
+    raise typer.Exit(execute_plan_check(file, lang.value))
+
+
+@plan_app.command("schema")
+def plan_schema(output: Optional[Path] = OutputOpt) -> None:
+    """Print the JSON Schema of plan files, for an editor's completion and checking (输出计划文件的 JSON Schema)."""
+    from .runner import execute_plan_schema
+
+    raise typer.Exit(execute_plan_schema(output))
 
 
 def main() -> None:

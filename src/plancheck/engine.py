@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import operator
 from dataclasses import dataclass, field, replace
+from datetime import date
 from fractions import Fraction
 from typing import Any, Optional
 
@@ -20,10 +21,10 @@ import pandas as pd
 from pandas.arrays import NumpyExtensionArray
 
 from .check.columns import Distinct
+from .check.rules import expression_mask
 from .plan.targets import Aggregate, MetricTarget, MilestoneTarget, TargetsFile
 
 PASS, FAIL, NO_DATA = "pass", "fail", "no_data"
-STATUS_RANK = {"not_started": 0, "started": 1, "completed": 2}
 #: How many holders-back are listed per target (the count is always complete).
 MAX_OFFENDERS = 50
 
@@ -64,6 +65,17 @@ class Result:
     reported_status: Optional[str] = None   # milestones
     note: Optional[str] = None              # milestones
     group: Optional[tuple[str, str]] = None  # (column, value) for breakdowns
+    #: milestones: the plan's labels of the required and reported statuses, their ranks, the due date
+    goal_label: tuple[str, str] = ("", "")
+    reported_label: tuple[str, str] = ("", "")
+    reported_rank: Optional[int] = None
+    goal_rank: Optional[int] = None
+    due: Optional[str] = None
+    overdue: bool = False
+    status_labels: dict[str, tuple[str, str]] = field(default_factory=dict)   # the plan's statuses, in order
+    #: metrics with a relative goal: the previous figure it is measured from (None: not known) and the change
+    previous: Optional[Fraction] = None
+    change: Optional[Fraction] = None
 
     @property
     def actual_float(self) -> Optional[float]:
@@ -75,9 +87,11 @@ class _Table:
     """One table with its columns as numpy arrays, each computed once and shared by every
     target (and every group of a breakdown) that reads it: the same ``where`` is met again and again."""
 
-    def __init__(self, df: pd.DataFrame):
+    def __init__(self, df: pd.DataFrame, roles: Optional[dict[str, str]] = None):
         self.df = df
         self._memo: dict[tuple, Any] = {}
+        #: which columns name a row (name), place it (town) and key it (school_id) in lists
+        self.roles = {k: v for k, v in (roles or {}).items() if v and v in df.columns}
 
     def _cached(self, key: tuple, make) -> Any:
         found = self._memo.get(key)
@@ -113,14 +127,22 @@ class _Table:
         return [na if v is None else v for v in arrow.take(positions).to_pylist()]
 
     def town_codes(self) -> tuple[np.ndarray, Any]:
-        """Each row's town as a code into the town names (-1: no town)."""
-        towns = self.distinct("town")
+        """Each row's place (town) as a code into the place names (-1: none)."""
+        towns = self.distinct(self.roles["town"])
         return towns.codes, towns.values
 
     def ints(self, column: str) -> np.ndarray:
-        """a count column as int64, missing as 0."""
-        return self._cached(("ints", column), lambda: np.asarray(
-            self.df[column].fillna(0).astype("int64").to_numpy(dtype="int64")))
+        """a number column as int64 (a decimal one as float64), missing as 0."""
+        def make():
+            s = self.df[column]
+            if str(s.dtype) in ("Float64", "float64"):
+                return np.asarray(s.fillna(0).astype("float64").to_numpy(dtype="float64"))
+            return np.asarray(s.fillna(0).astype("int64").to_numpy(dtype="int64"))
+        return self._cached(("ints", column), make)
+
+    def when(self, expr) -> np.ndarray:
+        """Rows a row expression holds on (missing cells: false)."""
+        return self._cached(("when", expr.text), lambda: expression_mask(self.df, expr))
 
 
 class _View:
@@ -144,6 +166,13 @@ class _View:
         out = np.ones(len(self), dtype=bool)
         for column, allowed in where.items():
             out &= self._cut(self.table.isin(column, allowed))
+        return out
+
+    def matching(self, agg: Aggregate) -> np.ndarray:
+        """Rows an aggregate reads: its ``where`` values and its ``when`` expression."""
+        out = self.mask(agg.where)
+        if agg.when:
+            out &= self._cut(self.table.when(_expr(agg)))
         return out
 
     def isna(self, column: str) -> np.ndarray:
@@ -177,28 +206,54 @@ def _arrow_text(series: pd.Series):
 
 Views = dict[str, _View]
 
+_EXPRS: dict[tuple[str, str], Any] = {}
 
-def _views(tables: dict[str, pd.DataFrame]) -> Views:
-    return {name: _View(_Table(df)) for name, df in tables.items()}
+
+def _expr(agg: Aggregate):
+    """The aggregate's ``when`` parsed once (the plan's check has already accepted it)."""
+    from .plan import expr as X
+
+    key = (agg.table, agg.when)
+    if key not in _EXPRS:
+        _EXPRS[key] = X.parse(agg.when)
+    return _EXPRS[key]
+
+
+def _roles(contract, name: str) -> dict[str, str]:
+    if contract is None or name not in contract.tables:
+        return {}
+    spec = contract.tables[name]
+    return {"name": spec.label or spec.key[0], "town": spec.place, "school_id": spec.key[0]}
+
+
+def _views(tables: dict[str, pd.DataFrame], contract=None) -> Views:
+    return {name: _View(_Table(df, _roles(contract, name))) for name, df in tables.items()}
+
+
+def total(values: np.ndarray) -> Any:
+    """A sum as an exact number: an int, or (decimal columns) the fraction of its decimal text."""
+    if values.dtype.kind == "f":
+        return Fraction(repr(round(float(values.sum()), 9)))
+    return int(values.sum())
 
 
 def _aggregate(agg: Aggregate, views: Views) -> tuple[Optional[int], np.ndarray]:
     view = views.get(agg.table)
     if view is None or len(view) == 0:
         return None, np.zeros(0, dtype=bool)
-    mask = view.mask(agg.where)
+    mask = view.matching(agg)
     if not mask.any():
         return None, mask
     if agg.agg == "count":
         return int(mask.sum()), mask
     if agg.agg == "count_true":
         return int(view.truthy(agg.column)[mask].sum()), mask
-    return int(view.ints(agg.column)[mask].sum()), mask
+    return total(view.ints(agg.column)[mask]), mask
 
 
-def aggregate(agg: Aggregate, tables: dict[str, pd.DataFrame]) -> tuple[Optional[int], np.ndarray]:
-    """The aggregate's integer value (None: no rows to aggregate) and the row mask it used."""
-    return _aggregate(agg, _views(tables))
+def aggregate(agg: Aggregate, tables: dict[str, pd.DataFrame], contract=None) -> tuple[Optional[int], np.ndarray]:
+    """The aggregate's value (None: no rows to aggregate) and the row mask it used."""
+    return _aggregate(agg, _views(tables, contract))
 
 
 def _missing_in_sum(agg: Aggregate, views: Views) -> np.ndarray:
@@ -241,31 +296,64 @@ def gap_to_goal(num: int, den: Optional[int], op: str, goal: Fraction) -> int:
     return max(int(need), 0)
 
 
+def gap_on_denominator(num, den: int, op: str, goal: Fraction) -> Optional[int]:
+    """Smallest change of the denominator (numerator held) that meets the goal (生师比 ≤ 19:1: how many more
+    teachers); 0 if met, None if no denominator can (a goal of 0)."""
+    if compare(Fraction(num) / den, op, goal) if den else False:
+        return 0
+    if goal == 0:
+        return None
+    bound = Fraction(num) / goal          # the denominator at which the figure equals the goal
+    if op == "<=":
+        need = math.ceil(bound) - den
+    elif op == "<":
+        need = math.floor(bound) + 1 - den
+    elif op == ">=":
+        need = den - math.floor(bound)
+    elif op == ">":
+        need = den - (math.ceil(bound) - 1)
+    else:
+        need = abs(den - bound)
+        need = math.ceil(need)
+    return max(int(need), 0)
+
+
 # ------------------------------------------------------------------ metrics
-def evaluate_metric(t: MetricTarget, tables: dict[str, pd.DataFrame], numerator_known: bool = False) -> Result:
+def evaluate_metric(t: MetricTarget, tables: dict[str, pd.DataFrame], numerator_known: bool = False,
+                    contract=None, previous: Optional[Fraction] = None) -> Result:
     """One metric. ``numerator_known``: the numerator's rows exist elsewhere (a breakdown of a
     county that has them), so no matching row in this cut is a true zero, not missing data."""
-    return _evaluate_metric(t, _views(tables), numerator_known)
+    return _evaluate_metric(t, _views(tables, contract), numerator_known, previous)
 
 
-def _evaluate_metric(t: MetricTarget, views: Views, numerator_known: bool = False) -> Result:
-    res = _blank(t)
+def _evaluate_metric(t: MetricTarget, views: Views, numerator_known: bool = False,
+                     previous: Optional[Fraction] = None) -> Result:
+    res = _blank(t, previous=previous)
     num, _ = _aggregate(t.numerator, views)
     den = _aggregate(t.denominator, views)[0] if t.denominator is not None else None
     if not _settle(t, res, num, den, numerator_known):
         return res
     absent, n_absent = _absent(t, views, res)
     if res.status == FAIL or absent:
-        n_found, found = holders_back(t, views, upward=res.actual < res.goal) if res.status == FAIL else (0, [])
+        n_found, found = (holders_back(t, views, upward=res.actual < res.goal, goal=res.goal)
+                          if res.status == FAIL else (0, []))
         _list_offenders(res, absent, n_absent, n_found, found)
     return res
 
 
-def _blank(t: MetricTarget, goal: Optional[Fraction] = None) -> Result:
-    """The target's result before its figure is known (no data); ``goal``: the target's, computed once."""
-    return Result(target_id=t.id, kind="metric", section=t.section, item=t.item, title_zh=t.title_zh,
-                  title_en=t.title_en, status=NO_DATA, goal=t.goal_fraction if goal is None else goal, op=t.op,
-                  unit=t.unit, gap_unit_zh=t.gap_unit_zh, gap_unit_en=t.gap_unit_en)
+def _blank(t: MetricTarget, goal: Optional[Fraction] = None, previous: Optional[Fraction] = None) -> Result:
+    """The target's result before its figure is known (no data); ``goal``: the target's, computed once
+    (a relative goal: from ``previous``, the figure of an earlier run, when the plan gives none)."""
+    if goal is None:
+        goal = t.goal_from(previous)
+    rel = t.relative
+    res = Result(target_id=t.id, kind="metric", section=t.section, item=t.item, title_zh=t.title_zh,
+                 title_en=t.title_en, status=NO_DATA, goal=goal, op=t.op,
+                 unit=t.unit, gap_unit_zh=t.gap_unit_zh, gap_unit_en=t.gap_unit_en)
+    if rel is not None:
+        res.previous = Fraction(rel.previous) if rel.previous is not None else previous
+        res.change = Fraction(rel.change) / (100 if t.unit == "percent" else 1)
+    return res
 
 
 def _settle(t: MetricTarget, res: Result, num: Optional[int], den: Optional[int], numerator_known: bool) -> bool:
@@ -283,9 +371,16 @@ def _settle(t: MetricTarget, res: Result, num: Optional[int], den: Optional[int]
             if t.numerator.table != t.denominator.table and not numerator_known:
                 return False
             num = 0
-        res.numerator, res.denominator, res.actual = num, den, Fraction(num, den)
+        res.numerator, res.denominator, res.actual = num, den, Fraction(num) / den * t.scale
+    if res.goal is None:
+        return False   # a relative goal without its previous figure: the figure is shown, the verdict is no data
     res.status = PASS if compare(res.actual, t.op, res.goal) else FAIL
-    res.gap = 0 if res.status == PASS else gap_to_goal(res.numerator, res.denominator, t.op, res.goal)
+    if res.status == PASS:
+        res.gap = 0
+    elif t.gap_side == "denominator":
+        res.gap = gap_on_denominator(res.numerator, res.denominator, t.op, res.goal / t.scale)
+    else:
+        res.gap = gap_to_goal(res.numerator, res.denominator, t.op, res.goal / t.scale)
     return True
 
 
@@ -319,7 +414,7 @@ def _absent(t: MetricTarget, views: Views, res: Result) -> tuple[list[Offender],
 def _judge_absent(t: MetricTarget, res: Result, n_absent: int, den_absent: bool) -> None:
     """``n_absent`` (> 0) needed schools sent nothing: the verdict stands only if it is a certain fail."""
     res.missing_schools = n_absent
-    must_fall = t.op in ("<=", "<") or (t.op == "==" and res.actual > res.goal)
+    must_fall = t.op in ("<=", "<") or (t.op == "==" and res.goal is not None and res.actual > res.goal)
     certain_fail = res.status == FAIL and must_fall and not den_absent
     if not certain_fail:
         res.status, res.gap, res.actual = NO_DATA, None, None
@@ -342,11 +437,14 @@ def _schools(view: _View, positions: np.ndarray, values=None, needed=None, limit
     if not len(positions):
         return []
     cols = _offender_columns(view)
-    return _offenders(cols, view.rows(positions, cols), values, needed)
+    return _offenders([role for role, _ in cols], view.rows(positions, [c for _, c in cols]), values, needed)
 
 
-def _offender_columns(view: _View) -> list[str]:
-    return [c for c in ("school_name", "town", "school_id", "_file", "_row") if c in view]
+def _offender_columns(view: _View) -> list[tuple[str, str]]:
+    """(role, column) of the cells an offender is described by: its name, place, key, file and row."""
+    roles = view.table.roles
+    found = [(role, roles[role]) for role in ("name", "town", "school_id") if role in roles]
+    return found + [(c, c) for c in ("_file", "_row") if c in view]
 
 
 def _offenders(cols: list[str], rows, values=None, needed=None) -> list[Offender]:
@@ -356,7 +454,7 @@ def _offenders(cols: list[str], rows, values=None, needed=None) -> list[Offender
         rec = dict(zip(cols, r))
         value = values[k] if isinstance(values, list) else values
         need = value if needed == "value" else needed
-        out.append(Offender(name=str(rec.get("school_name", "")), town=_s(rec.get("town")),
+        out.append(Offender(name=_s(rec.get("name")) or "", town=_s(rec.get("town")),
                             school_id=_s(rec.get("school_id")), value=value, needed=need,
                             file=_s(rec.get("_file")), row=_i(rec.get("_row"))))
     return out
@@ -370,8 +468,8 @@ def _i(v) -> Optional[int]:
     return None if v is None or v is pd.NA else int(v)
 
 
-def holders_back(t: MetricTarget, views: Views, upward: bool,
-                 limit: int = MAX_OFFENDERS) -> tuple[int, list[Offender]]:
+def holders_back(t: MetricTarget, views: Views, upward: bool, limit: int = MAX_OFFENDERS,
+                 goal: Optional[Fraction] = None) -> tuple[int, list[Offender]]:
     """Who holds a failing target back, most first, each with what it alone would need:
     (how many there are, the first ``limit`` of them).
 
@@ -379,14 +477,14 @@ def holders_back(t: MetricTarget, views: Views, upward: bool,
     """
     num, den = t.numerator, t.denominator
     if den is not None and den.table != num.table:
-        towns = _towns_behind(t, views)
+        towns = _towns_behind(t, views, t.goal_from(None) if goal is None else goal)
         return len(towns), towns[:limit]
     view = views.get(num.table)
     if view is None or len(view) == 0:
         return 0, []
     if not upward:
         # the numerator itself is what must come down: the rows that contribute to it
-        mask = view.mask(num.where)
+        mask = view.matching(num)
         if num.agg == "count_true":
             hit = np.flatnonzero(mask & view.truthy(num.column))
             return len(hit), _schools(view, hit, True, limit=limit)
@@ -397,11 +495,11 @@ def holders_back(t: MetricTarget, views: Views, upward: bool,
     # (fully) in the numerator; a total or plain count without a denominator has no such rows
     if den is None and num.agg != "count_true":
         return 0, []
-    dmask = view.mask((den or num).where)
+    dmask = view.matching(den or num)
     if num.agg == "count_true":
         missing = np.flatnonzero(dmask & ~view.truthy(num.column))
         return len(missing), _schools(view, missing, False, needed=1, limit=limit)
-    out_rows = dmask & ~view.mask(num.where)
+    out_rows = dmask & ~view.matching(num)
     if den.agg == "sum":
         return _largest(view, out_rows, den.column, None, limit)
     rows = np.flatnonzero(out_rows)
@@ -416,19 +514,22 @@ def _largest(view: _View, mask: np.ndarray, column: str, needed, limit: int) -> 
     return len(rows), _schools(view, top, [int(v) for v in values[top]], needed=needed, limit=limit)
 
 
-def _towns_behind(t: MetricTarget, views: Views) -> list[Offender]:
+def _towns_behind(t: MetricTarget, views: Views, goal: Optional[Fraction]) -> list[Offender]:
     """For a figure over two tables joined by town (gross enrolment): towns below the goal."""
     num, den = t.numerator, t.denominator
     a, b = views.get(num.table), views.get(den.table)
-    if a is None or b is None or "town" not in a or "town" not in b:
+    if a is None or b is None or "town" not in a.table.roles or "town" not in b.table.roles:
         return []
-    return _towns_below(t, _town_totals(a, num), _town_totals(b, den))
+    return _towns_below(t, _town_totals(a, num), _town_totals(b, den), goal)
 
 
-def _towns_below(t: MetricTarget, na: dict[str, int], nb: dict[str, int]) -> list[Offender]:
+def _towns_below(t: MetricTarget, na: dict[str, int], nb: dict[str, int],
+                 goal: Optional[Fraction]) -> list[Offender]:
     """The towns of ``nb`` (denominators) whose rate with ``na`` (numerators) misses the goal, most needed first."""
-    goal = t.goal_fraction
     out = []
+    if goal is None:
+        return out
+    goal = goal / t.scale
     for town, d in nb.items():
         n = na.get(town, 0)
         if d <= 0:
@@ -444,7 +545,7 @@ def _town_totals(view: _View, agg: Aggregate) -> dict[str, int]:
     """The aggregate per town (a sum, else a count of rows); rows without a town are left out."""
     codes, names = view.table.town_codes()
     codes = view._cut(codes)
-    mask = view.mask(agg.where) & (codes >= 0)
+    mask = view.matching(agg) & (codes >= 0)
     keys, inverse = np.unique(codes[mask], return_inverse=True)
     totals = np.zeros(len(keys), dtype="int64")
     np.add.at(totals, inverse, view.ints(agg.column)[mask] if agg.agg == "sum" else 1)
@@ -452,35 +553,65 @@ def _town_totals(view: _View, agg: Aggregate) -> dict[str, int]:
 
 
 # ------------------------------------------------------------------ milestones
-def evaluate_milestone(t: MilestoneTarget, tables: dict[str, pd.DataFrame]) -> Result:
+def evaluate_milestone(t: MilestoneTarget, tables: dict[str, pd.DataFrame], contract,
+                       as_of: Optional[date] = None) -> Result:
+    """A milestone against the status the plan requires. With a due date: before it, a milestone that has
+    started is on track (pass); from the due date on it must have reached its status, else it fails as
+    overdue. ``as_of``: the day the check is for (default: today)."""
+    ms = contract.milestones
+    statuses = ms.statuses
     res = Result(target_id=t.id, kind="milestone", section=t.section, item=t.item, title_zh=t.title_zh,
-                 title_en=t.title_en, status=NO_DATA, goal=t.required_status, op=">=", unit="status")
-    df = tables.get("milestones")
+                 title_en=t.title_en, status=NO_DATA, goal=t.required_status, op=">=", unit="status",
+                 goal_label=(statuses.label(t.required_status, "zh"), statuses.label(t.required_status, "en")),
+                 goal_rank=statuses.rank(t.required_status), due=t.due.isoformat() if t.due else None,
+                 status_labels={v: (statuses.label(v, "zh"), statuses.label(v, "en")) for v in statuses.values})
+    df = tables.get(ms.table)
     if df is None or len(df) == 0:
         return res
-    rows = df[df["milestone_id"] == t.id]
+    rows = df[(df[ms.id_column] == t.id).fillna(False)]
     if rows.empty:
         return res
     row = rows.iloc[0]
-    res.reported_status = str(row["status"])
-    note = row.get("note")
+    res.reported_status = str(row[ms.status_column])
+    res.reported_rank = statuses.rank(res.reported_status)
+    res.reported_label = (statuses.label(res.reported_status, "zh"), statuses.label(res.reported_status, "en"))
+    note = row.get("note") if "note" in row.index else None
+    note_columns = [c.name for c in contract.tables[ms.table].columns
+                    if c.kind == "text" and c.name not in (ms.id_column, ms.status_column)]
+    if note_columns:
+        note = row.get(note_columns[0])
     res.note = None if note is None or note is pd.NA else str(note)
-    res.status = PASS if STATUS_RANK[res.reported_status] >= STATUS_RANK[t.required_status] else FAIL
-    res.gap = 0 if res.status == PASS else STATUS_RANK[t.required_status] - STATUS_RANK[res.reported_status]
+    reached = res.reported_rank >= res.goal_rank
+    today = as_of or date.today()
+    if t.due is not None and today < t.due and not reached:
+        reached = res.reported_rank >= min(1, res.goal_rank)   # before the due date: started is on track
+    else:
+        res.overdue = t.due is not None and not reached
+    res.status = PASS if reached else FAIL
+    res.gap = 0 if reached else res.goal_rank - res.reported_rank
     return res
 
 
 # ------------------------------------------------------------------ the whole plan
-def evaluate(targets: TargetsFile, tables: dict[str, pd.DataFrame]) -> list[Result]:
-    """Every target of the plan, county-wide, in the order of the targets file."""
-    views = _views(tables)
+def evaluate(targets: TargetsFile, tables: dict[str, pd.DataFrame],
+             previous: Optional[dict[str, Fraction]] = None, as_of: Optional[date] = None) -> list[Result]:
+    """Every target of the plan, county-wide, in the order of the targets file. ``previous``: each target's
+    figure in an earlier run (``--baseline``), for goals relative to it; ``as_of``: the day milestones'
+    due dates are judged against."""
+    contract = targets.contract
+    views = _views(tables, contract)
+    previous = previous or {}
     out = []
     for t in targets.targets:
-        out.append(_evaluate_metric(t, views) if t.kind == "metric" else evaluate_milestone(t, tables))
+        if t.kind == "metric":
+            out.append(_evaluate_metric(t, views, previous=previous.get(t.id)))
+        else:
+            out.append(evaluate_milestone(t, tables, contract, as_of))
     return out
 
 
-def evaluate_by(targets: TargetsFile, tables: dict[str, pd.DataFrame], column: str) -> dict[str, list[Result]]:
+def evaluate_by(targets: TargetsFile, tables: dict[str, pd.DataFrame], column: str,
+                previous: Optional[dict[str, Fraction]] = None) -> dict[str, list[Result]]:
     """Every metric target per group of ``column`` (e.g. town, school_type).
 
     Each table that has the column is cut to the group (a town's gross enrolment
@@ -489,10 +620,12 @@ def evaluate_by(targets: TargetsFile, tables: dict[str, pd.DataFrame], column: s
     evaluating each cut alone, but every aggregate is computed for all groups in
     one pass over the table; per group only the results and the listed holders-back are built.
     """
-    views = _views(tables)
+    views = _views(tables, targets.contract)
     groups = _Groups(views, tables, column)
+    previous = previous or {}
     # a group with no row matching a numerator the county has (a town without a kindergarten) is a zero
-    per_target = [_metric_by(t, groups, _aggregate(t.numerator, views)[0] is not None) for t in targets.metrics]
+    per_target = [_metric_by(t, groups, _aggregate(t.numerator, views)[0] is not None, previous.get(t.id))
+                  for t in targets.metrics]
     out: dict[str, list[Result]] = {}
     for k, value in enumerate(groups.names):
         key = (column, value)
@@ -544,7 +677,7 @@ class _Groups:
         """Each group's int64 sum of ``values`` over ``rows`` (wrapping as numpy's own sum does)."""
         codes = self.codes[table]
         keep = rows & (codes >= 0)
-        out = np.zeros(len(self), dtype="int64")
+        out = np.zeros(len(self), dtype=values.dtype)
         np.add.at(out, codes[keep], values[keep])
         return out
 
@@ -582,14 +715,16 @@ def _group_codes(df: pd.DataFrame, column: str, names: list[str]) -> np.ndarray:
     return out
 
 
-def _metric_by(t: MetricTarget, groups: _Groups, county_has_numerator: bool) -> list[Result]:
+def _metric_by(t: MetricTarget, groups: _Groups, county_has_numerator: bool,
+               previous: Optional[Fraction] = None) -> list[Result]:
     """One metric for every group, in the order of ``groups.names``."""
     nums = _aggregate_by(t.numerator, groups)
     dens = _aggregate_by(t.denominator, groups) if t.denominator is not None else [None] * len(groups)
     known = county_has_numerator and t.numerator.table in groups.codes
-    results, settled, goal = [], [], t.goal_fraction
+    results, settled = [], []
+    goal = t.goal_from(previous)
     for k, (num, den) in enumerate(zip(nums, dens)):
-        res = _blank(t, goal)
+        res = _blank(t, goal, previous)
         if _settle(t, res, num, den, known):
             settled.append(k)
         results.append(res)
@@ -608,7 +743,7 @@ def _aggregate_by(agg: Aggregate, groups: _Groups) -> list[Optional[int]]:
     if agg.table not in groups.codes:
         return [None] * len(groups)
     table = groups.table(agg.table)
-    mask = groups.views[agg.table].mask(agg.where)
+    mask = groups.views[agg.table].matching(agg)
     found = groups.count(agg.table, mask)
     if agg.agg == "count":
         values = found
@@ -616,6 +751,8 @@ def _aggregate_by(agg: Aggregate, groups: _Groups) -> list[Optional[int]]:
         values = groups.count(agg.table, mask & table.truthy(agg.column))
     else:
         values = groups.total(agg.table, mask, table.ints(agg.column))
+    if values.dtype.kind == "f":
+        return [total(np.array([v])) if n else None for v, n in zip(values.tolist(), found.tolist())]
     return [v if n else None for v, n in zip(values.tolist(), found.tolist())]
 
 
@@ -670,7 +807,7 @@ def _holders_by(t: MetricTarget, groups: _Groups, results: list[Result],
         return {}
     num, den = t.numerator, t.denominator
     if den is not None and den.table != num.table:
-        return _towns_behind_by(t, groups, failing)
+        return _towns_behind_by(t, groups, failing, results)
     out = {}
     for upward in (True, False):
         ks = [k for k in failing if (results[k].actual < results[k].goal) == upward]
@@ -689,16 +826,16 @@ def _holder_rows(t: MetricTarget, groups: _Groups, upward: bool) -> Optional[_Fi
         return None
     view, table = groups.views[num.table], groups.table(num.table)
     if not upward:
-        mask = view.mask(num.where)
+        mask = view.matching(num)
         if num.agg == "count_true":
             return replace(groups.firsts(num.table, mask & table.truthy(num.column)), value=True)
         return _largest_by(groups, num.table, mask, num.column, "value") if num.agg == "sum" else None
     if den is None and num.agg != "count_true":
         return None
-    dmask = view.mask((den or num).where)
+    dmask = view.matching(den or num)
     if num.agg == "count_true":
         return replace(groups.firsts(num.table, dmask & ~table.truthy(num.column)), value=False, needed=1)
-    out_rows = dmask & ~view.mask(num.where)
+    out_rows = dmask & ~view.matching(num)
     if den.agg == "sum":
         return _largest_by(groups, num.table, out_rows, den.column, None)
     return groups.firsts(num.table, out_rows)
@@ -720,26 +857,27 @@ def _listed(groups: _Groups, f: _Firsts, wanted: list[int]) -> dict[int, list[Of
     positions = f.pos[take]
     view = _View(groups.table(f.table))
     cols = _offender_columns(view)
-    cells = list(view.rows(positions, cols))
+    cells = list(view.rows(positions, [c for _, c in cols]))
     values = groups.table(f.table).ints(f.value)[positions].tolist() if f.per_row else None
     out, at = {}, 0
     for k, n in zip(wanted, lengths.tolist()):
         rows_values = values[at:at + n] if f.per_row else f.value
-        out[k] = _offenders(cols, cells[at:at + n], rows_values, f.needed)
+        out[k] = _offenders([role for role, _ in cols], cells[at:at + n], rows_values, f.needed)
         at += n
     return out
 
 
-def _towns_behind_by(t: MetricTarget, groups: _Groups, failing: list[int]) -> dict[int, tuple[int, list[Offender]]]:
+def _towns_behind_by(t: MetricTarget, groups: _Groups, failing: list[int],
+                     results: list[Result]) -> dict[int, tuple[int, list[Offender]]]:
     """For a figure over two tables joined by town: each failing group's towns below the goal."""
     num, den = t.numerator, t.denominator
     tables = (num.table, den.table)
-    if any(name not in groups.codes or "town" not in groups.views[name] for name in tables):
+    if any(name not in groups.codes or "town" not in groups.table(name).roles for name in tables):
         return {k: (0, []) for k in failing}
     na, nb = _town_totals_by(groups, num), _town_totals_by(groups, den)
     out = {}
     for k in failing:
-        towns = _towns_below(t, na(k), nb(k))
+        towns = _towns_below(t, na(k), nb(k), results[k].goal)
         out[k] = len(towns), towns[:MAX_OFFENDERS]
     return out
 
@@ -749,7 +887,7 @@ def _town_totals_by(groups: _Groups, agg: Aggregate):
     table = groups.table(agg.table)
     towns, names = table.town_codes()
     codes = groups.codes[agg.table]
-    mask = groups.views[agg.table].mask(agg.where) & (towns >= 0) & (codes >= 0)
+    mask = groups.views[agg.table].matching(agg) & (towns >= 0) & (codes >= 0)
     keys, inverse = np.unique(codes[mask] * len(names) + towns[mask], return_inverse=True)
     totals = np.zeros(len(keys), dtype="int64")
     np.add.at(totals, inverse, table.ints(agg.column)[mask] if agg.agg == "sum" else 1)

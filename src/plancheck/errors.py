@@ -41,8 +41,8 @@ CATALOGUE: dict[str, ProblemType] = {t.code: t for t in [
     _t("bad_csv", ERROR, "CSV 格式错误", "Malformed CSV", "{detail_zh}", "{detail_en}"),
     _t("too_large", ERROR, "超出范围", "Too large", "{detail_zh}", "{detail_en}"),
     _t("no_header", ERROR, "找不到表头", "No header row",
-       "前 {scanned} 行中没有可识别的表头（例如“学校代码”“学校名称”）",
-       "no recognisable header row in the first {scanned} rows (e.g. 学校代码 / school_id)"),
+       "前 {scanned} 行中没有可识别的表头（例如“{example_zh}”）",
+       "no recognisable header row in the first {scanned} rows (e.g. {example_zh} / {example_en})"),
     _t("no_data_rows", ERROR, "没有数据行", "No data rows", "表头下面没有数据", "there are no data rows under the header"),
     _t("duplicate_header", ERROR, "表头重复", "Duplicate header",
        "“{column}”与第 {other} 列表示同一项", "“{column}” means the same as column {other}"),
@@ -52,9 +52,9 @@ CATALOGUE: dict[str, ProblemType] = {t.code: t for t in [
        "无法识别的列，已忽略{hint_zh}", "column not recognised, ignored{hint_en}"),
     _t("sheet_missing", ERROR, "找不到工作表", "Sheet not found", "{detail_zh}", "{detail_en}"),
     _t("not_submission", ERROR, "不是报送表", "Not a submission",
-       "没有找到学校、适龄人口或重点项目表", "no schools, population or milestones table found"),
+       "没有找到计划中的任何一张表（{tables_zh}）", "none of the plan's tables found ({tables_en})"),
     _t("sheet_skipped", INFO, "工作表已跳过", "Sheet skipped",
-       "此工作表没有学校、适龄人口或重点项目表头，未读取", "no schools, population or milestones header on this sheet; not read"),
+       "此工作表没有计划中任何一张表的表头，未读取", "no header of the plan's tables on this sheet; not read"),
     _t("workbook_renamed", INFO, "扩展名与内容不符", "Workbook misnamed",
        "文件名是 {suffix}，内容却是 {real} 工作簿；已按 {real} 读取，建议改名",
        "named {suffix} but the content is a {real} workbook; read as {real} (rename it)"),
@@ -69,24 +69,22 @@ CATALOGUE: dict[str, ProblemType] = {t.code: t for t in [
     _t("required", ERROR, "必填项为空", "Required value missing", "此项必填", "a value is required"),
     _t("not_integer", ERROR, "不是整数", "Not a whole number", "应为整数", "must be a whole number"),
     _t("below_minimum", ERROR, "数值过小", "Value too small", "不能小于 {minimum}", "must be at least {minimum}"),
+    _t("not_number", ERROR, "不是数字", "Not a number", "应为数字（如 12.5）", "must be a number (e.g. 12.5)"),
+    _t("not_date", ERROR, "不是日期", "Not a date", "应为日期（如 2022-09-01）", "must be a date (e.g. 2022-09-01)"),
     _t("not_yes_no", ERROR, "不是“是/否”", "Not yes/no",
        "应填 是/否（或 有/无、√/×、1/0）", "must be yes/no (是/否, 有/无, √/×, 1/0)"),
     _t("not_in_choices", ERROR, "不在可选值中", "Not one of the choices",
        "可选值：{choices}", "must be one of: {choices}"),
     _t("exceeds_column", ERROR, "超过上限", "Exceeds its limit",
        "不能大于“{other}”（{other_value}）", "cannot exceed “{other}” ({other_value})"),
-    _t("classes_needed", ERROR, "班级数为 0", "No classes",
-       "有在校生时班级数至少为 1", "must be at least 1 when there are students"),
-    _t("public_not_inclusive", ERROR, "公办园应为普惠", "Public kindergarten marked not inclusive",
-       "公办幼儿园按规定即为普惠性幼儿园，不能填“否”",
-       "a public kindergarten is inclusive by definition and cannot be “no”"),
     _t("not_applicable", WARNING, "此项不适用", "Value not applicable",
        "此列不适用于{school_type_zh}，数值未计入", "does not apply to a {school_type_en}; the value is not counted"),
     # -- across rows
     _t("duplicate_key", ERROR, "编号重复", "Duplicate key",
        "与 {other_zh} 重复", "duplicates {other_en}"),
-    _t("population_missing", ERROR, "缺少适龄人口", "Population missing for a town",
-       "乡镇“{town}”有幼儿园，但适龄人口表中没有该乡镇", "town “{town}” has kindergartens but no population row"),
+    _t("unknown_parent", ERROR, "上级记录不存在", "No such parent row",
+       "{table_zh}中没有此编号", "no such key in table {table_en}"),
+    _t("above_maximum", ERROR, "数值过大", "Value too large", "不能大于 {maximum}", "must be at most {maximum}"),
     _t("unknown_milestone", ERROR, "项目编号不存在", "Unknown milestone",
        "目标文件中没有此项目编号{hint_zh}", "no such milestone in the targets file{hint_en}"),
     _t("total_row_skipped", INFO, "合计行已跳过", "Total row skipped",
@@ -97,29 +95,27 @@ CATALOGUE: dict[str, ProblemType] = {t.code: t for t in [
        "此行重复了表头（如英文表头行），不计入统计", "this row repeats the header (e.g. English names) and is not counted"),
     _t("total_mismatch", WARNING, "合计不符", "Total does not add up",
        "合计为 {stated}，上面各行之和为 {computed}", "the total says {stated}, the rows above add up to {computed}"),
-    _t("class_size_high", WARNING, "平均班额偏大", "Large average class size",
-       "平均每班 {average} 人，但大班额班级数为 0", "{average} pupils per class on average, yet 0 oversized classes"),
-    _t("kindergarten_class_size_high", WARNING, "幼儿园班额偏大", "Large kindergarten classes",
-       "平均每班 {average} 名幼儿（超过 35）", "{average} children per class on average (over 35)"),
     _t("school_not_submitted", WARNING, "学校未报送", "School did not submit",
        "名册中的学校未报送：{name}（{town}）", "school on the roster sent nothing: {name} ({town})"),
     _t("school_not_on_roster", WARNING, "学校不在名册中", "School not on the roster",
        "学校代码不在名册中：{name}", "school code not on the roster: {name}"),
     _t("roster_unreadable", ERROR, "名册无法使用", "Roster cannot be used", "{detail_zh}", "{detail_en}"),
-    # -- a school's own obligations (plancheck validate)
-    _t("obligation_large_classes", WARNING, "存在大班额", "Oversized classes",
-       "{name}有 {count} 个大班额班级（目标：0）", "{name} has {count} oversized classes (target: 0)"),
-    _t("obligation_dropouts", WARNING, "存在辍学学生", "Dropouts",
-       "{name}有 {count} 名辍学学生（目标：0）", "{name} has {count} dropouts (target: 0)"),
-    _t("obligation_bullying", WARNING, "发生校园欺凌事件", "Bullying incidents",
-       "{name}发生 {count} 起校园欺凌事件（目标：0）", "{name} reported {count} bullying incidents (target: 0)"),
-    _t("obligation_security", WARNING, "安全项未达标", "Security item not in place",
-       "{name}：“{item}”未达标（目标：全部学校达标）", "{name}: “{item}” is not in place (target: every school)"),
-    _t("obligation_antiterror", WARNING, "反恐怖防范未达标", "Anti-terror standard not met",
-       "{name}：反恐怖防范标准未达标（全县目标：80% 以上学校达标，三年内全部达标）",
-       "{name}: anti-terror standard not met (county goal: at least 80% of schools, all within three years)"),
-    _t("obligation_health_data", WARNING, "体质健康数据未上报", "Health data not reported",
-       "{name}未上报学生体质健康数据（目标：100% 上报）", "{name} has not reported pupils' health data (target: 100%)"),
+    # -- what a workbook holds beyond its cells' values, and files that cannot be read as they are (issue 11)
+    _t("encrypted_workbook", ERROR, "工作簿已加密", "Encrypted workbook",
+       "加密的工作簿，请另存为不加密的文件", "the workbook is encrypted (password-protected): save a copy without a password"),
+    _t("stdin_unusable", ERROR, "标准输入无法读取", "Standard input cannot be read", "{detail_zh}", "{detail_en}"),
+    _t("hidden_sheet", WARNING, "隐藏的工作表未读取", "Hidden sheet not read",
+       "此工作表是隐藏的{how_zh}，有 {rows} 行内容，未读取、未计入；如属报送数据，请取消隐藏后再报送",
+       "this sheet is hidden{how_en} and holds {rows} row(s) of content: not read, not counted (unhide it if it "
+       "belongs to the submission)"),
+    _t("hidden_rows", WARNING, "有隐藏的行", "Hidden rows",
+       "第 {rows} 行是隐藏的，但有数据：已照常读取并计入（共 {count} 行）",
+       "rows {rows} are hidden but hold data: read and counted like the others ({count} rows)"),
+    _t("hidden_columns", WARNING, "有隐藏的列", "Hidden columns",
+       "{columns} 列是隐藏的，但有数据：已照常读取", "columns {columns} are hidden but hold data: read like the others"),
+    _t("formula_not_computed", ERROR, "公式没有计算结果", "Formula not computed",
+       "公式没有计算结果，请在 Excel/WPS 中打开并保存后再报送",
+       "formula without a computed value: open and save the file in Excel/WPS before sending"),
 ]}
 
 
@@ -139,10 +135,16 @@ class Problem:
     value: Optional[str] = None
     cell: Optional[str] = None         # e.g. "学校!G17" for workbooks
     params: tuple[tuple[str, Any], ...] = field(default=(), compare=False)
+    #: a code the plan file declares (its rules, references, obligations) carries its own type
+    kind: Optional[ProblemType] = field(default=None, compare=False, repr=False)
+
+    @property
+    def ptype(self) -> ProblemType:
+        return self.kind or CATALOGUE[self.code]
 
     @property
     def severity(self) -> str:
-        return CATALOGUE[self.code].severity
+        return self.ptype.severity
 
     @property
     def is_error(self) -> bool:
@@ -152,7 +154,7 @@ class Problem:
         return (self.file, self.sheet or "", self.row or 0, self.column or "", self.code)
 
     def message(self, lang: str = "zh") -> str:
-        kind = CATALOGUE[self.code]
+        kind = self.ptype
         template = kind.template_zh if lang == "zh" else kind.template_en
         try:
             return template.format(**dict(self.params))
@@ -160,7 +162,7 @@ class Problem:
             return kind.title_zh if lang == "zh" else kind.title_en
 
     def title(self, lang: str = "zh") -> str:
-        kind = CATALOGUE[self.code]
+        kind = self.ptype
         return kind.title_zh if lang == "zh" else kind.title_en
 
     def location(self) -> str:
@@ -186,6 +188,13 @@ def make(code: str, **kw: Any) -> Problem:
     if fields.get("value") is not None:
         fields["value"] = str(fields["value"])
     return Problem(code=code, params=tuple(sorted(kw.items())), **fields)
+
+
+def declared(kind: ProblemType, **kw: Any) -> Problem:
+    """A Problem of a code the plan file declares (a rule, a reference, an obligation)."""
+    p = make(kind.code, **kw)
+    return Problem(code=p.code, file=p.file, sheet=p.sheet, row=p.row, column=p.column, value=p.value, cell=p.cell,
+                   params=p.params, kind=kind)
 
 
 def sort_problems(problems: Iterable[Problem]) -> list[Problem]:

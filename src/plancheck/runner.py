@@ -18,12 +18,14 @@ import io
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from datetime import date
 from typing import Optional, TextIO
 
 from rich.console import Console
 from rich.text import Text
 
 from .errors import Problem
+from .i18n import LANGS, default_lang
 from .plan.targets import TargetsError, TargetsFile, load_targets
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_INPUT = 0, 1, 2, 3
@@ -43,13 +45,13 @@ def check_format(command: str, output_format: str) -> None:
 
 @dataclass
 class RunOptions:
-    schools: Path
-    population: Optional[Path] = None
-    milestones: Optional[Path] = None
-    targets: Optional[Path] = None
+    path: Path                        # a file (CSV or workbook) or a folder; its tables are found by their headers
+    more: list[Path] = field(default_factory=list)           # more files or folders
+    tables: dict[str, Path] = field(default_factory=dict)    # table name -> a file said to hold that table
+    targets: Optional[Path] = None    # the plan file (None: found as find_plan does)
     output_format: str = "table"
     output: Optional[Path] = None
-    lang: str = "zh"
+    lang: str = field(default_factory=default_lang)   # zh | en; default: $PLANCHECK_LANG, else zh
     errors_out: Optional[Path] = None
     by: list[str] = field(default_factory=list)
     show_problems: Optional[int] = 50
@@ -59,6 +61,7 @@ class RunOptions:
     term: Optional[str] = None
     fail_on: str = "no_data"          # fail | no_data | never: which statuses make exit code 1
     baseline: Optional[Path] = None   # an earlier run's --format json output
+    as_of: Optional["date"] = None    # the day milestones' due dates are judged against (default: today)
     problems: Optional[str] = None    # table | lines; None: $PLANCHECK_PROBLEMS, else table on a terminal only
 
 
@@ -90,18 +93,38 @@ def problem_view(choice: Optional[str], console: Console):
     return table if choice == "table" else lines
 
 
-def load_targets_or_report(path: Optional[Path], err: Console) -> Optional[TargetsFile]:
+def load_targets_or_report(path: Optional[Path], err: Console, announce: bool = False) -> Optional[TargetsFile]:
+    """The plan file given, or else the one the folder names (plancheck.toml, pyproject.toml, $PLANCHECK_PLAN),
+    or else the bundled one; its problems printed (None) if it cannot be used. ``announce``: say which plan
+    file (path and SHA-256) the run checks against."""
+    from .plan.find import find_plan
+
     try:
-        return load_targets(path)
+        found = find_plan(path)
     except TargetsError as exc:
-        err.print(Text.assemble(("targets file rejected / 目标文件有误: ", "bold red"), str(exc.path)))
-        for p in exc.problems:
-            err.print(f"  {p}", markup=False, highlight=False)
+        _plan_problems(exc, err)
         return None
+    try:
+        plan = load_targets(found.path)
+    except TargetsError as exc:
+        _plan_problems(exc, err)
+        return None
+    if announce:
+        err.print(Text(f"计划文件 / plan: {found.path} (sha256 {found.sha256[:12]}…, {found.why})", style="dim"),
+                  highlight=False)
+    return plan
 
 
-def _paths(opts: RunOptions) -> dict[str, Optional[Path]]:
-    return {"schools": opts.schools, "population": opts.population, "milestones": opts.milestones}
+def _plan_problems(exc: TargetsError, err: Console) -> None:
+    err.print(Text.assemble(("plan file rejected / 计划文件有误: ", "bold red"), str(exc.path)))
+    for p in exc.problems:
+        err.print(f"  {p}", markup=False, highlight=False)
+
+
+def _paths(opts: RunOptions) -> list[tuple[Optional[str], Path]]:
+    """(the table a file is said to hold, or None: its headers decide; the path) of every input."""
+    return ([(None, opts.path)] + [(None, p) for p in opts.more]
+            + [(name, p) for name, p in opts.tables.items()])
 
 
 def load_submission(opts: RunOptions, targets: TargetsFile, err: Console):
@@ -111,21 +134,28 @@ def load_submission(opts: RunOptions, targets: TargetsFile, err: Console):
 
     startup.imports_done()  # pandas, pyarrow and the readers are in: the collector may run again
     paths = _paths(opts)
+    contract = targets.contract
     ids = {m.id for m in targets.milestones}
     if opts.progress and len(expand_paths(paths)) > 3:
         from rich.progress import Progress
 
         with Progress(console=err, transient=True) as bar:
             task = bar.add_task("reading", total=None)
-            sub = validate_paths(paths, ids, progress=lambda done, total, f: bar.update(
+            sub = validate_paths(paths, contract, ids, progress=lambda done, total, f: bar.update(
                 task, completed=done, total=total, description=f.name))
     else:
-        sub = validate_paths(paths, ids)
+        sub = validate_paths(paths, contract, ids)
     if opts.roster is not None:
         from .check.roster import apply_roster
 
-        apply_roster(sub, opts.roster)
+        apply_roster(sub, opts.roster, contract)
     return sub
+
+
+#: the --errors-out CSV's header in each language, and the severities in Chinese
+CSV_HEADER = {"en": ["severity", "code", "file", "sheet", "row", "column", "cell", "value", "message"],
+              "zh": ["严重程度", "代码", "文件", "工作表", "行", "列", "单元格", "值", "说明"]}
+CSV_SEVERITY = {"error": "错误", "warning": "警告", "info": "提示"}
 
 
 def write_problems_csv(problems: list[Problem], path: Path, lang: str = "zh") -> None:
@@ -134,9 +164,10 @@ def write_problems_csv(problems: list[Problem], path: Path, lang: str = "zh") ->
 
     with atomic_open(path, "w", newline="", encoding="utf-8-sig") as fh:
         w = csv.writer(fh)
-        w.writerow(["severity", "code", "file", "sheet", "row", "column", "cell", "value", "message"])
+        w.writerow(CSV_HEADER["zh" if lang == "zh" else "en"])
         for p in problems:
-            w.writerow([_safe(x) for x in (p.severity, p.code, p.file, p.sheet or "", p.row or "", p.column or "",
+            severity = CSV_SEVERITY[p.severity] if lang == "zh" else p.severity
+            w.writerow([_safe(x) for x in (severity, p.code, p.file, p.sheet or "", p.row or "", p.column or "",
                                            p.cell or "", p.value or "", f"{p.title(lang)}: {p.message(lang)}")])
 
 
@@ -148,7 +179,14 @@ def _safe(value: object) -> str:
 
 
 class OutputError(Exception):
-    """An output file that cannot be written."""
+    """An output file that cannot be written; ``str()`` is the English message, :meth:`text` either."""
+
+    def __init__(self, message: str, zh: Optional[str] = None) -> None:
+        super().__init__(message)
+        self.zh = zh or message
+
+    def text(self, lang: str) -> str:
+        return self.zh if lang == "zh" else str(self)
 
 
 def check_writable(*paths: Optional[Path]) -> None:
@@ -158,9 +196,10 @@ def check_writable(*paths: Optional[Path]) -> None:
             continue
         parent = path.parent if str(path.parent) else Path(".")
         if path.is_dir():
-            raise OutputError(f"cannot write {path}: it is a folder")
+            raise OutputError(f"cannot write {path}: it is a folder", f"无法写出 {path}：这是一个文件夹")
         if not parent.is_dir():
-            raise OutputError(f"cannot write {path}: folder {parent} does not exist")
+            raise OutputError(f"cannot write {path}: folder {parent} does not exist",
+                              f"无法写出 {path}：文件夹 {parent} 不存在")
 
 
 def check_not_inputs(opts: RunOptions, *outputs: Optional[Path]) -> None:
@@ -168,7 +207,7 @@ def check_not_inputs(opts: RunOptions, *outputs: Optional[Path]) -> None:
     spreadsheet, the targets file, a folder's file), which would be lost without a word."""
     import os
 
-    given = [p for p in (*_paths(opts).values(), opts.roster, opts.targets, opts.baseline) if p is not None]
+    given = [p for p in (*(p for _, p in _paths(opts)), opts.roster, opts.targets, opts.baseline) if p is not None]
     for out in outputs:
         if out is None or not out.is_file():
             continue
@@ -181,7 +220,26 @@ def check_not_inputs(opts: RunOptions, *outputs: Optional[Path]) -> None:
                     same = False
                 if same:
                     raise OutputError(f"cannot write {out}: it is an input of this command ({f}); "
-                                      "choose another file name")
+                                      "choose another file name",
+                                      f"无法写出 {out}：它是本次命令读取的文件（{f}），会被覆盖；请换一个文件名")
+
+
+OUTPUT_REJECTED = {"zh": "无法写出：", "en": "output rejected: "}
+#: the reasons an output cannot be written, in Chinese (others: the system's own text)
+OS_REASON_ZH = {28: "磁盘已满", 13: "没有写入权限", 1: "没有写入权限", 2: "文件夹不存在", 21: "这是一个文件夹",
+                30: "磁盘是只读的", 32: "输出管道已关闭", 36: "文件名太长"}
+
+
+def _lang_of(func, args: tuple, kwargs: dict) -> str:
+    """The ``lang`` (or ``opts.lang``) a command was called with, else the default language."""
+    import inspect
+
+    try:
+        given = inspect.signature(func).bind_partial(*args, **kwargs).arguments
+    except (TypeError, ValueError):
+        given = {}
+    lang = given.get("lang") or getattr(given.get("opts"), "lang", None)
+    return lang if lang in LANGS else default_lang()
 
 
 def guarded(func):
@@ -193,12 +251,16 @@ def guarded(func):
         try:
             return func(*args, **kwargs)
         except OutputError as exc:
-            Console(stderr=True).print(Text.assemble(("output rejected / 无法写出: ", "bold red"), str(exc)))
+            lang = _lang_of(func, args, kwargs)
+            Console(stderr=True).print(Text.assemble((OUTPUT_REJECTED[lang], "bold red"), exc.text(lang)))
             return EXIT_INPUT
         except OSError as exc:
+            lang = _lang_of(func, args, kwargs)
             name = exc.filename or ""
-            Console(stderr=True).print(Text.assemble(("output rejected / 无法写出: ", "bold red"),
-                                                     f"cannot write {name}: {exc.strerror or exc}"))
+            reason = (OS_REASON_ZH.get(exc.errno, exc.strerror or str(exc)) if lang == "zh" else exc.strerror or exc)
+            Console(stderr=True).print(Text.assemble((OUTPUT_REJECTED[lang], "bold red"),
+                                                     f"无法写出 {name}：{reason}" if lang == "zh" else
+                                                     f"cannot write {name}: {reason}"))
             return EXIT_INPUT
 
     return wrapper
@@ -208,12 +270,25 @@ def _emit(text: str, output: Optional[Path], stream: Optional[TextIO] = None) ->
     if output is None:
         stream = stream or sys.stdout
         if stream is None:  # started with standard output closed (`>&-`)
-            raise OutputError("standard output is closed; write the report with --output FILE")
+            raise OutputError("standard output is closed; write the report with --output FILE",
+                              "标准输出已关闭；请用 --output 文件名 把报告写入文件")
         stream.write(text)
     else:
         from .output import write_text
 
         write_text(output, text, encoding="utf-8")  # whole or not at all: a temporary file moved into place
+
+
+def previous_figures(baseline: Optional[dict]) -> dict:
+    """Each target's figure in an earlier run (``--baseline``), for goals relative to it."""
+    from fractions import Fraction
+
+    out = {}
+    for tid, entry in (baseline or {}).items():
+        value = entry.get("actual")
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            out[tid] = Fraction(str(value))
+    return out
 
 
 def exit_code(statuses: set[str], fail_on: str) -> int:
@@ -283,15 +358,19 @@ def reading(func):
 
         check_writable(opts.output, opts.errors_out)
         check_not_inputs(opts, opts.output, opts.errors_out)
-        with ahead.parsing_ahead(_paths(opts)):
-            return func(opts)
+        err = Console(stderr=True, soft_wrap=False)
+        targets = load_targets_or_report(opts.targets, err, announce=True)
+        if targets is None:
+            return EXIT_INPUT
+        with ahead.parsing_ahead(_paths(opts), targets.contract.tables):
+            return func(opts, targets)
 
     return wrapper
 
 
 @guarded
 @reading
-def execute_run(opts: RunOptions) -> int:
+def execute_run(opts: RunOptions, targets: TargetsFile) -> int:
     from concurrent.futures import ThreadPoolExecutor  # (loaded with pandas; not on the `targets` path)
 
     from .engine import evaluate, evaluate_by
@@ -300,9 +379,6 @@ def execute_run(opts: RunOptions) -> int:
 
     check_format("run", opts.output_format)
     out, err = build_consoles(opts.output)
-    targets = load_targets_or_report(opts.targets, err)
-    if targets is None:
-        return EXIT_INPUT
     baseline = None
     if opts.baseline is not None:
         from .report.baseline import BaselineError, load_baseline
@@ -310,7 +386,8 @@ def execute_run(opts: RunOptions) -> int:
         try:
             baseline = load_baseline(opts.baseline)
         except BaselineError as exc:
-            err.print(Text.assemble(("baseline rejected / 基线文件有误: ", "bold red"), exc.message(opts.lang)))
+            err.print(Text.assemble(("基线文件有误：" if opts.lang == "zh" else "baseline rejected: ", "bold red"),
+                                    exc.message(opts.lang)))
             return EXIT_INPUT
     sub = load_submission(opts, targets, err)
     if opts.errors_out is not None:
@@ -328,19 +405,21 @@ def execute_run(opts: RunOptions) -> int:
         view.render_problems(err, sub, opts.lang, opts.show_problems)
     view.render_counts(err, sub, opts.lang)
     by = list(opts.by)
-    if opts.output_format == "html" and "town" not in by:
-        by.insert(0, "town")  # the HTML report always has its town-by-target grid
+    place = next((t.place for t in targets.contract.tables.values() if t.place), None)
+    if opts.output_format == "html" and place is not None and place not in by:
+        by.insert(0, place)  # the HTML report always has its place-by-target grid (towns)
+    previous = previous_figures(baseline)
     # the files' SHA-256 (for the report formats) is computed while the targets are evaluated
     with ThreadPoolExecutor(max_workers=1) as pool:
         inputs = pool.submit(input_files, sub) if opts.output_format != "table" else None
-        results = evaluate(targets, sub.tables)
+        results = evaluate(targets, sub.tables, previous, opts.as_of)
         ctx = ReportContext(results=results, targets=targets, submission=sub, lang=opts.lang, term=opts.term,
-                            groups={col: evaluate_by(targets, sub.tables, col) for col in by},
+                            groups={col: evaluate_by(targets, sub.tables, col, previous) for col in by},
                             inputs=inputs.result() if inputs is not None else [], baseline=baseline)
     if opts.output_format == "table":
         table.render_results(out, results, targets, opts.lang)
         for col, by in ctx.groups.items():
-            table.render_groups(out, by, col, opts.lang)
+            table.render_groups(out, by, col, opts.lang, targets)
         if baseline is not None:
             table.render_changes(out, results, baseline, opts.lang)
         if opts.output is not None:
@@ -356,7 +435,7 @@ def execute_run(opts: RunOptions) -> int:
 
 @guarded
 @reading
-def execute_validate(opts: RunOptions) -> int:
+def execute_validate(opts: RunOptions, targets: TargetsFile) -> int:
     """Check a submission only: every problem listed, then the school's own obligations from the plan.
 
     The obligations (oversized classes, dropouts, missing security items…) are warnings:
@@ -368,11 +447,8 @@ def execute_validate(opts: RunOptions) -> int:
 
     check_format("validate", opts.output_format)
     out, err = build_consoles(opts.output)
-    targets = load_targets_or_report(opts.targets, err)
-    if targets is None:
-        return EXIT_INPUT
     sub = load_submission(opts, targets, err)
-    obligations = school_obligations(sub) if sub.ok else []
+    obligations = school_obligations(sub, targets.contract) if sub.ok else []
     sub.problems = sort_problems(sub.problems + obligations)
     if opts.errors_out is not None:
         write_problems_csv(sub.problems, opts.errors_out, opts.lang)
@@ -387,10 +463,10 @@ def execute_validate(opts: RunOptions) -> int:
         view.render_problems(out, sub, opts.lang, opts.show_problems)
         view.render_counts(out, sub, opts.lang)
         if sub.ok and not obligations:
-            out.print("[bold green]校验通过 / submission is valid[/]")
+            out.print("[bold green]校验通过[/]" if opts.lang == "zh" else "[bold green]the submission is valid[/]")
         elif sub.ok:
-            out.print(f"[bold yellow]格式校验通过，但有 {len(obligations)} 项未达到工作要点要求 / "
-                      f"the file is valid, but {len(obligations)} obligations of the plan are not met[/]")
+            out.print(f"[bold yellow]格式校验通过，但有 {len(obligations)} 项未达到工作要点要求[/]" if opts.lang == "zh"
+                      else f"[bold yellow]the file is valid, but {len(obligations)} obligations of the plan are not met[/]")
         if opts.output is not None:
             _emit(out.file.getvalue(), opts.output)
     _github_annotations(sub, [], opts.lang, to_stderr=opts.output is None and opts.output_format != "table")
@@ -412,7 +488,8 @@ def execute_template(output: Optional[Path], csv_folder: Optional[Path], targets
         return EXIT_INPUT
     if csv_folder is not None:
         if csv_folder.exists() and not csv_folder.is_dir():
-            raise OutputError(f"cannot write into {csv_folder}: it is a file, not a folder")
+            raise OutputError(f"cannot write into {csv_folder}: it is a file, not a folder",
+                              f"无法写入 {csv_folder}：它是一个文件，不是文件夹")
         csv_folder.mkdir(parents=True, exist_ok=True)
         for p in template.write_csv_templates(csv_folder, targets):
             err.print(Text(f"→ {p}"))
@@ -441,4 +518,40 @@ def execute_targets(targets_path: Optional[Path], output_format: str = "table", 
         targets_view.render_table(out, targets, lang)
         if output is not None:
             _emit(out.file.getvalue(), output)
+    return EXIT_OK
+
+
+@guarded
+def execute_plan_check(path: Path, lang: str = "zh") -> int:
+    """``plancheck plan check FILE``: every mistake of a plan file, located; 0 when it can be used."""
+    from .plan.targets import load_targets
+
+    out, err = build_consoles()
+    try:
+        plan = load_targets(path)
+    except TargetsError as exc:
+        _plan_problems(exc, err)
+        return EXIT_INPUT
+    c = plan.contract
+    tables = "、".join(f"{t.zh}（{len(t.columns)} 列）" for t in c.tables.values()) if lang == "zh" else \
+        ", ".join(f"{t.en or t.name} ({len(t.columns)} columns)" for t in c.tables.values())
+    if lang == "zh":
+        out.print(f"计划文件可用：{plan.plan.title_zh}；{len(plan.sections)} 个部分，{len(plan.metrics)} 项指标目标，"
+                  f"{len(plan.milestones)} 个重点项目；表：{tables}；{len(c.rules)} 条行规则，"
+                  f"{len(c.references)} 条表间对照，{len(c.obligations)} 项学校义务。", highlight=False)
+    else:
+        out.print(f"The plan file is valid: {plan.plan.title_en}; {len(plan.sections)} sections, "
+                  f"{len(plan.metrics)} metric targets, {len(plan.milestones)} milestones; tables: {tables}; "
+                  f"{len(c.rules)} row rules, {len(c.references)} references, {len(c.obligations)} obligations.",
+                  highlight=False)
+    return EXIT_OK
+
+
+@guarded
+def execute_plan_schema(output: Optional[Path] = None) -> int:
+    """``plancheck plan schema``: the JSON Schema of plan files (from the pydantic models)."""
+    from .plan.schema import plan_json_schema
+
+    check_writable(output)
+    _emit(plan_json_schema(), output)
     return EXIT_OK

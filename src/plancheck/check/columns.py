@@ -1,8 +1,8 @@
 """One column of text cells -> typed values, a mask of bad cells and their code.
 
 Each distinct cell text goes once through the per-value parser that the pydantic
-models of :mod:`plancheck.check.schema` run (``parse_int``, ``parse_bool``, ``parse_enum``,
-``clean_text``), and the results are taken back to the rows: near C speed for the
+models of :mod:`plancheck.check.schema` run (``parse_int``, ``parse_decimal``, ``parse_bool``,
+``parse_choice``, ``parse_date``, ``clean_text``), and the results are taken back to the rows: near C speed for the
 few distinct values of number, yes/no and choice columns; text columns are cleaned
 in Arrow. So the fast path and the models cannot disagree on a cell.
 """
@@ -10,23 +10,16 @@ in Arrow. So the fast path and the models cannot disagree on a cell.
 from __future__ import annotations
 
 import unicodedata
-from functools import partial
-from typing import Any, Callable, Iterable, Optional
+from typing import Any, Iterable, Optional
 
 import numpy as np
 import pandas as pd
 
-from .schema import CellError, ColumnSpec, clean_text, parse_bool, parse_enum, parse_int
+from .schema import CellError, ColumnSpec, value_parser
 
-#: The per-value parser of each kind of column: the functions the pydantic models run (schema.py).
-_PARSERS: dict[str, Callable[[ColumnSpec], Callable[[Any], Any]]] = {
-    "text": lambda spec: clean_text,
-    "int": lambda spec: parse_int,
-    "bool": lambda spec: parse_bool,
-    "enum": lambda spec: partial(parse_enum, spec.enum),
-}
-#: The one code a bad cell of each kind gets (ints may also be too_large, reported apart).
-_BAD_CODE = {"int": "not_integer", "bool": "not_yes_no", "enum": "not_in_choices"}
+#: The one code a bad cell of each kind gets (numbers may also be too_large, reported apart).
+_BAD_CODE = {"int": "not_integer", "decimal": "not_number", "bool": "not_yes_no", "enum": "not_in_choices",
+             "date": "not_date"}
 
 
 def arrow_cells(s: pd.Series):
@@ -137,7 +130,7 @@ def parse_column_blank(raw: pd.Series, spec: ColumnSpec
     """:func:`parse_column` plus the mask of blank cells.
 
     Each distinct cell value is parsed once, by the same function the pydantic model runs on it
-    (schema.parse_int / parse_bool / parse_enum / clean_text), and the results are taken back to the
+    (schema.value_parser), and the results are taken back to the
     rows by index; a text column (mostly distinct values) is cleaned in Arrow instead.
     """
     return parse_written(raw, spec)[:5]
@@ -146,8 +139,6 @@ def parse_column_blank(raw: pd.Series, spec: ColumnSpec
 def parse_written(raw: pd.Series, spec: ColumnSpec
                    ) -> tuple[pd.Series, pd.Series, Optional[str], pd.Series, pd.Series, "Written"]:
     """:func:`parse_column_blank` plus the column's cells as written (for messages), which outlive ``raw``."""
-    if spec.kind not in _PARSERS:
-        raise ValueError(spec.kind)
     index = raw.index
     none = pd.Series(np.zeros(len(raw), dtype=bool), index=index, copy=False)
     if spec.kind == "text":
@@ -156,7 +147,7 @@ def parse_written(raw: pd.Series, spec: ColumnSpec
             values = string_series(_clean_arrow(cells), index)
             return values, none, None, none, values.isna().astype(bool), Written(cells=cells)
     codes, uniques = _distinct(raw)
-    parse = _PARSERS[spec.kind](spec)
+    parse = value_parser(spec)
     results, errors = [], []
     for v in uniques:
         try:
@@ -204,8 +195,11 @@ def _take_back(spec: ColumnSpec, results: list, errors: list, codes: np.ndarray,
     # (every array here is new: the Series take them as they are; pandas would copy each by default)
     blank = pd.Series(per_row(blank_u), index=index, copy=False)
     bad = pd.Series(per_row(bad_u), index=index, copy=False)
-    large = pd.Series(per_row(large_u), index=index, copy=False) if spec.kind == "int" else none
-    if spec.kind == "int":
+    large = pd.Series(per_row(large_u), index=index, copy=False) if spec.kind in ("int", "decimal") else none
+    if spec.kind == "decimal":
+        numbers = np.array([0.0 if r is None else r for r in results], dtype=np.float64)
+        values = pd.Series(pd.arrays.FloatingArray(np.take(numbers, codes), per_row(missing)), index=index, copy=False)
+    elif spec.kind == "int":
         numbers = np.array([0 if r is None else r for r in results], dtype=np.int64)
         values = pd.Series(pd.arrays.IntegerArray(np.take(numbers, codes), per_row(missing)), index=index, copy=False)
     elif spec.kind == "bool":

@@ -1,10 +1,10 @@
-"""The submission contract: pydantic models of the three tables, with zh/en headers.
+"""Kinds of columns and tables: cell parsers, column and table specs, row models built from them.
 
-The models are the single declaration of the contract. Each field carries its
-Chinese header, extra header spellings clerks really type, and the school types
-it applies to (``json_schema_extra``). :func:`table_spec` turns a model into the
-column specs that the vectorized validator (``validate.py``) uses, so the model
-and the fast path cannot drift apart; a property test holds them equal.
+Nothing here knows a plan's content: the plan file declares its tables and columns
+(:mod:`plancheck.plan.tables` turns the declaration into :class:`TableSpec` values),
+and :func:`row_model` builds a pydantic model of a row from a spec. The vectorized
+validator (``check/validate.py``) runs the same per-value parsers as the row models,
+so the two cannot drift apart; a property test holds them equal.
 
 This module imports no pandas: ``plancheck targets`` and ``--help`` stay fast.
 """
@@ -14,68 +14,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from enum import Enum
-from typing import Annotated, Any, ClassVar, Optional
+from typing import Annotated, Any, Optional
 
-from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field
 
-
-# --------------------------------------------------------------------------- enums
-class SchoolType(str, Enum):
-    kindergarten = "kindergarten"
-    primary = "primary"
-    junior = "junior"
-    nine_year = "nine_year"
-    senior = "senior"
-    complete_secondary = "complete_secondary"
-    vocational = "vocational"
-    special = "special"
-
-
-class Ownership(str, Enum):
-    public = "public"
-    private = "private"
-
-
-class MilestoneStatus(str, Enum):
-    not_started = "not_started"
-    started = "started"
-    completed = "completed"
-
-
-#: Chinese labels of enum values (what county staff type); English values are accepted too.
-ENUM_ZH: dict[type[Enum], dict[str, str]] = {
-    SchoolType: {
-        "kindergarten": "幼儿园",
-        "primary": "小学",
-        "junior": "初中",
-        "nine_year": "九年一贯制",
-        "senior": "普通高中",
-        "complete_secondary": "完全中学",
-        "vocational": "中职",
-        "special": "特殊教育",
-    },
-    Ownership: {"public": "公办", "private": "民办"},
-    MilestoneStatus: {"not_started": "未启动", "started": "已启动", "completed": "已完成"},
-}
-
-#: More spellings a clerk may write for an enum value (after NFKC + strip + lower-case).
-ENUM_EXTRA: dict[type[Enum], dict[str, str]] = {
-    SchoolType: {
-        "九年一贯制学校": "nine_year", "高中": "senior", "普高": "senior", "中等职业学校": "vocational",
-        "职校": "vocational", "特殊教育学校": "special", "特教": "special", "完中": "complete_secondary",
-        "nine-year": "nine_year", "complete-secondary": "complete_secondary",
-    },
-    Ownership: {"公立": "public", "私立": "private"},
-    MilestoneStatus: {
-        "未开工": "not_started", "未开始": "not_started", "已开工": "started", "在建": "started",
-        "进行中": "started", "推进中": "started", "完成": "completed", "已竣工": "completed",
-        "竣工": "completed", "已建成": "completed", "not started": "not_started",
-    },
-}
-
-COMPULSORY = ("primary", "junior", "nine_year", "complete_secondary")
-ALL_BUT_KINDERGARTEN = tuple(t.value for t in SchoolType if t is not SchoolType.kindergarten)
 
 YES = frozenset({"是", "有", "√", "✓", "✔", "y", "yes", "true", "1", "t", "对", "已", "达标", "到位"})
 NO = frozenset({"否", "无", "×", "✗", "✘", "x", "n", "no", "false", "0", "f", "没有", "未", "不达标", "未到位"})
@@ -138,204 +80,190 @@ def parse_bool(value: Any) -> Optional[bool]:
     raise CellError("not_yes_no")
 
 
-def enum_lookup(enum: type[Enum]) -> dict[str, str]:
-    """Every accepted spelling (lower-cased) -> the enum's English value."""
-    table = {m.value.lower(): m.value for m in enum}
-    table.update({zh: en for en, zh in ENUM_ZH[enum].items()})
-    table.update({k.lower(): v for k, v in ENUM_EXTRA.get(enum, {}).items()})
-    return table
-
-
-def parse_enum(enum: type[Enum], value: Any) -> Optional[str]:
+def parse_choice(choices: "Choices", value: Any) -> Optional[str]:
     text = clean_text(value)
     if text is None:
         return None
-    found = enum_lookup(enum).get(text.lower())
+    found = choices.lookup.get(text.lower())
     if found is None:
         raise CellError("not_in_choices")
     return found
 
 
-def _int(v: Any) -> Optional[int]:
+_DECIMAL_RE = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$")
+_THOUSANDS_DECIMAL_RE = re.compile(r"^[+-]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?$")
+_DATE_RE = re.compile(r"^([0-9]{4})\s*[-/.年]\s*([0-9]{1,2})\s*[-/.月]\s*([0-9]{1,2})\s*日?"
+                      r"(\s+0{1,2}:0{2}(:0{2}(\.0+)?)?)?$")
+
+
+def parse_decimal(value: Any) -> Optional[float]:
+    """A decimal number (``12.5``, ``1,234.5``, full-width digits); no exponents, no units."""
+    if isinstance(value, bool):
+        raise CellError("not_number")
+    if isinstance(value, (int, float)):
+        if value != value:
+            return None
+        return float(value)
+    text = clean_text(value)
+    if text is None:
+        return None
+    if _THOUSANDS_DECIMAL_RE.match(text):
+        text = text.replace(",", "")
+    if not _DECIMAL_RE.match(text):
+        raise CellError("not_number")
+    number = float(text)
+    if abs(number) > MAX_INT:
+        raise CellError("too_large")
+    return number
+
+
+def parse_date(value: Any) -> Optional[str]:
+    """A calendar date as ``YYYY-MM-DD``: ``2021-09-01``, ``2021/9/1``, ``2021年9月1日``, Excel's
+    ``2021-09-01 00:00:00``."""
+    import datetime as _dt
+
+    if isinstance(value, _dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    text = clean_text(value)
+    if text is None:
+        return None
+    m = _DATE_RE.match(text)
+    if not m:
+        raise CellError("not_date")
     try:
-        return parse_int(v)
-    except CellError as exc:
-        raise ValueError(exc.code) from None
+        return _dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()
+    except ValueError:
+        raise CellError("not_date") from None
 
 
-def _bool(v: Any) -> Optional[bool]:
-    try:
-        return parse_bool(v)
-    except CellError as exc:
-        raise ValueError(exc.code) from None
-
-
-def _enum(enum: type[Enum]):
-    def check(v: Any) -> Optional[str]:
-        try:
-            return parse_enum(enum, v)
-        except CellError as exc:
-            raise ValueError(exc.code) from None
-
-    return check
-
-
-Text = Annotated[Optional[str], BeforeValidator(clean_text)]
-Int = Annotated[Optional[int], BeforeValidator(_int)]
-Bool = Annotated[Optional[bool], BeforeValidator(_bool)]
-
-
-def col(zh: str, *, kind: str, aliases: tuple[str, ...] = (), applies_to: tuple[str, ...] | None = None,
-        required: bool = False, ge: int | None = None, le_column: str | None = None,
-        enum: type[Enum] | None = None, unique: bool = False, description: str = "") -> Any:
-    """Declare a column: its Chinese header, accepted spellings, type and rules."""
-    extra = {
-        "zh": zh, "kind": kind, "aliases": list(aliases), "applies_to": list(applies_to) if applies_to else None,
-        "required": required, "ge": ge, "le_column": le_column, "unique": unique,
-        "enum": enum.__name__ if enum else None,
-    }
-    return Field(default=None, description=description, json_schema_extra=extra)
-
-
-# ------------------------------------------------------------------- the models
-class _Row(BaseModel):
-    """A row of one table; the cross-column rules of that table run after the fields."""
-
-    # built on first use (after _spec has set the zh/en aliases): a run that only uses the
-    # vectorized validator never pays for building the row validators
-    model_config = ConfigDict(populate_by_name=True, extra="ignore", frozen=True, defer_build=True)
-    table: ClassVar[str]
-
-    @model_validator(mode="after")
-    def _rules(self) -> "_Row":
-        problems = [code for _, code in row_rule_violations(self.model_dump(), self.table)]
-        if problems:
-            raise ValueError(",".join(sorted(set(problems))))
-        return self
-
-
-class SchoolRow(_Row):
-    """Table ``schools`` (学校): one row per school per reporting term."""
-
-    table: ClassVar[str] = "schools"
-    school_id: Text = col("学校代码", kind="text", required=True, unique=True,
-                          aliases=("学校编码", "学校标识码", "学校识别码", "代码", "school_code", "id"))
-    school_name: Text = col("学校名称", kind="text", required=True, aliases=("校名", "学校", "单位名称", "name"))
-    town: Text = col("乡镇（街道）", kind="text", required=True,
-                     aliases=("所属乡镇", "乡镇", "乡镇(街道)", "乡镇街道", "镇（乡、街道）", "所在乡镇"))
-    school_type: Annotated[Optional[str], BeforeValidator(_enum(SchoolType))] = col(
-        "学校类型", kind="enum", enum=SchoolType, required=True, aliases=("类型", "学段", "办学类型", "type"))
-    ownership: Annotated[Optional[str], BeforeValidator(_enum(Ownership))] = col(
-        "办学性质", kind="enum", enum=Ownership, required=True, aliases=("性质", "公办/民办", "举办者性质"))
-    inclusive: Bool = col("是否普惠", kind="bool", applies_to=("kindergarten",),
-                          aliases=("普惠性", "是否普惠性幼儿园", "普惠"),
-                          description="public kindergartens are inclusive by definition (blank = yes)")
-    students: Int = col("在校生数", kind="int", ge=0, required=True,
-                        aliases=("在校学生数", "在园幼儿数", "学生数", "在校生", "在籍学生数", "幼儿数"))
-    classes: Int = col("班级数", kind="int", ge=0, required=True, aliases=("班数", "教学班数", "班级"))
-    large_classes: Int = col("大班额班级数", kind="int", ge=0, le_column="classes", applies_to=COMPULSORY,
-                             aliases=("大班额", "大班额数", "56人以上班级数"))
-    dropouts: Int = col("辍学学生数", kind="int", ge=0, applies_to=COMPULSORY + ("special",),
-                        aliases=("辍学生数", "辍学人数", "辍学学生"))
-    students_start: Int = col("学年初在籍学生数", kind="int", ge=0, applies_to=("vocational",),
-                              aliases=("学年初学生数", "年初在籍学生数", "学年初在校生数"))
-    students_lost: Int = col("流失学生数", kind="int", ge=0, le_column="students_start", applies_to=("vocational",),
-                             aliases=("流失人数", "流失学生"))
-    health_data_reported: Bool = col("体质健康数据已上报", kind="bool", applies_to=ALL_BUT_KINDERGARTEN,
-                                     aliases=("体质健康数据上报", "体质健康数据是否上报", "体测数据已上报"))
-    guards_in_place: Bool = col("专职保安配备到位", kind="bool", required=True,
-                                aliases=("专职保安配备", "专职保安", "保安配备到位"))
-    closed_campus: Bool = col("封闭化管理达标", kind="bool", required=True, aliases=("封闭化管理", "封闭管理达标"))
-    alarm_linked: Bool = col("一键报警及视频监控联网", kind="bool", required=True,
-                             aliases=("一键报警和视频监控联网", "一键报警与视频监控联网", "一键报警"))
-    antiterror_standard: Bool = col("反恐怖防范达标", kind="bool", required=True,
-                                    aliases=("反恐达标", "反恐怖防范标准达标", "反恐防范达标"))
-    bullying_incidents: Int = col("校园欺凌事件数", kind="int", ge=0, required=True,
-                                  aliases=("欺凌事件数", "校园欺凌事件", "欺凌事件"))
-    supervisor_assigned: Bool = col("挂牌督学到位", kind="bool", required=True,
-                                    aliases=("挂牌督学", "挂牌督导", "督学到位"))
-
-
-class PopulationRow(_Row):
-    """Table ``population`` (适龄人口): resident children aged 3-5, one row per town."""
-
-    table: ClassVar[str] = "population"
-    town: Text = col("乡镇（街道）", kind="text", required=True, unique=True,
-                     aliases=("所属乡镇", "乡镇", "乡镇(街道)", "乡镇街道", "所在乡镇"))
-    children_3_5: Int = col("3-5岁适龄儿童数", kind="int", ge=1, required=True,
-                            aliases=("3-5岁儿童数", "适龄儿童数", "3至5岁适龄儿童数", "3~5岁适龄儿童数", "学前适龄儿童数"))
-
-
-class MilestoneRow(_Row):
-    """Table ``milestones`` (重点项目): status of each named project or appraisal."""
-
-    table: ClassVar[str] = "milestones"
-    milestone_id: Text = col("项目编号", kind="text", required=True, unique=True,
-                             aliases=("项目代码", "编号", "项目id", "id"))
-    status: Annotated[Optional[str], BeforeValidator(_enum(MilestoneStatus))] = col(
-        "进展状态", kind="enum", enum=MilestoneStatus, required=True, aliases=("状态", "进展", "进度", "项目进展"))
-    note: Text = col("备注", kind="text", aliases=("说明", "notes", "remark"))
+#: The per-value parser of each kind of column (the same functions the row models run).
+def value_parser(spec: "ColumnSpec"):
+    if spec.kind == "text":
+        return clean_text
+    if spec.kind == "int":
+        return parse_int
+    if spec.kind == "decimal":
+        return parse_decimal
+    if spec.kind == "bool":
+        return parse_bool
+    if spec.kind == "date":
+        return parse_date
+    if spec.kind == "enum":
+        assert spec.choices is not None
+        return lambda v: parse_choice(spec.choices, v)
+    raise ValueError(spec.kind)
 
 
 # ---------------------------------------------------------------- column specs
 @dataclass(frozen=True)
+class Choices:
+    """A list of values a choice column takes (in the plan's order), with their labels and spellings."""
+    name: str
+    values: tuple[str, ...]
+    zh: dict[str, str] = field(default_factory=dict, compare=False)
+    en: dict[str, str] = field(default_factory=dict, compare=False)
+    lookup: dict[str, str] = field(default_factory=dict, compare=False)   # lower-cased spelling -> value
+
+    def label(self, value: Optional[str], lang: str = "zh") -> str:
+        if value is None:
+            return ""
+        return (self.zh if lang == "zh" else self.en).get(value, value)
+
+    def rank(self, value: Optional[str]) -> int:
+        return self.values.index(value) if value in self.values else -1
+
+    def describe(self) -> str:
+        """``幼儿园/kindergarten、小学/primary…``: what a message lists as the accepted values."""
+        return "、".join(f"{self.zh.get(v, v)}/{v}" if self.zh.get(v, v) != v else v for v in self.values)
+
+
+@dataclass(frozen=True)
 class ColumnSpec:
-    name: str                      # English header = field name
+    name: str                      # the field name (scripts, targets and rules use it)
     zh: str                        # Chinese header
-    kind: str                      # text | int | bool | enum
+    kind: str                      # text | int | decimal | bool | enum | date
+    en: str = ""                   # English header (default: the name)
     aliases: tuple[str, ...] = ()
-    applies_to: tuple[str, ...] | None = None   # school types; None = every row
+    applies_to: tuple[str, ...] | None = None   # values of the table's type column; None = every row
     required: bool = False
-    ge: int | None = None
+    ge: int | float | None = None
+    le: int | float | None = None
     le_column: str | None = None
     unique: bool = False
-    enum: type[Enum] | None = None
+    choices: Choices | None = None
     description: str = ""
+    default: Any = None            # the value a blank cell takes on rows matching default_where
+    default_where: tuple[tuple[str, tuple], ...] | None = None
+
+    @property
+    def headers(self) -> tuple[str, ...]:
+        return (self.name, self.zh, *((self.en,) if self.en else ()), *self.aliases)
 
 
 @dataclass(frozen=True)
 class TableSpec:
     name: str
     zh: str
-    model: type[BaseModel]
     columns: tuple[ColumnSpec, ...]
+    en: str = ""
     aliases: tuple[str, ...] = ()
-    key: str | None = None
+    key: tuple[str, ...] = ()
+    type_column: str | None = None     # the choice column that decides which columns apply to a row
+    label: str | None = None           # the column that names a row in messages and lists (a school's name)
+    place: str | None = None           # the column that places a row (a town): lists, per-place comparisons
+    parent: tuple[str, str] | None = None   # (table, column): each row belongs to a row of that table
+    info_headers: tuple[str, ...] = ()   # columns read by people, not checked (序号, a project's name…)
     columns_by_name: dict[str, ColumnSpec] = field(default_factory=dict, compare=False)
 
     def column(self, name: str) -> ColumnSpec:
         return self.columns_by_name[name]
 
-
-_ENUMS = {e.__name__: e for e in (SchoolType, Ownership, MilestoneStatus)}
-
-
-def _spec(name: str, zh: str, model: type[BaseModel], aliases: tuple[str, ...]) -> TableSpec:
-    cols = []
-    for fname, info in model.model_fields.items():
-        extra = dict(info.json_schema_extra or {})
-        cols.append(ColumnSpec(
-            name=fname, zh=extra["zh"], kind=extra["kind"], aliases=tuple(extra["aliases"]),
-            applies_to=tuple(extra["applies_to"]) if extra["applies_to"] else None,
-            required=extra["required"], ge=extra["ge"], le_column=extra["le_column"], unique=extra["unique"],
-            enum=_ENUMS.get(extra["enum"]) if extra["enum"] else None, description=info.description or "",
-        ))
-        # The model accepts the English name, the Chinese header and every alias.
-        info.validation_alias = AliasChoices(fname, extra["zh"], *extra["aliases"])
-    key = next((c.name for c in cols if c.unique), None)
-    return TableSpec(name=name, zh=zh, model=model, columns=tuple(cols), aliases=aliases, key=key,
-                     columns_by_name={c.name: c for c in cols})
+    def title(self, lang: str = "zh") -> str:
+        return self.zh if lang == "zh" else (self.en or self.name)
 
 
-TABLES: dict[str, TableSpec] = {
-    "schools": _spec("schools", "学校", SchoolRow, ("学校基础数据", "学校信息", "school")),
-    "population": _spec("population", "适龄人口", PopulationRow, ("人口", "适龄儿童", "学前适龄人口")),
-    "milestones": _spec("milestones", "重点项目", MilestoneRow, ("项目", "项目进展", "重点项目进展", "projects")),
-}
+def table_spec(name: str, zh: str, columns: tuple[ColumnSpec, ...], **kw: Any) -> TableSpec:
+    return TableSpec(name=name, zh=zh, columns=columns, columns_by_name={c.name: c for c in columns}, **kw)
 
 
-def table_spec(name: str) -> TableSpec:
-    return TABLES[name]
+def row_model(spec: TableSpec, rules: tuple = ()) -> type[BaseModel]:
+    """A pydantic model of one row of ``spec``, built from the declaration: each field accepts its name,
+    headers and aliases and runs the same per-value parser as the vectorized validator; after the fields,
+    the table's rules (required and applicable columns, bounds, one column within another, the plan's
+    error rules in ``rules``) run on the row, as :func:`plancheck.check.rules.row_violations` says."""
+    from pydantic import create_model, model_validator
+
+    def check_row(self):
+        from .rules import row_violations
+
+        problems = [code for _, code in row_violations(self.model_dump(), spec, rules)]
+        if problems:
+            raise ValueError(",".join(sorted(set(problems))))
+        return self
+
+    fields: dict[str, Any] = {}
+    for c in spec.columns:
+        parse = value_parser(c)
+
+        def check(v: Any, _parse=parse) -> Any:
+            try:
+                return _parse(v)
+            except CellError as exc:
+                raise ValueError(exc.code) from None
+
+        pytype = {"int": Optional[int], "decimal": Optional[float], "bool": Optional[bool]}.get(c.kind, Optional[str])
+        fields[c.name] = (Annotated[pytype, BeforeValidator(check)],
+                          Field(default=None, validation_alias=AliasChoices(*dict.fromkeys(c.headers)),
+                                description=c.description or None))
+    return create_model(f"{spec.name.title().replace('_', '')}Row",
+                        __config__=ConfigDict(populate_by_name=True, extra="ignore", frozen=True),
+                        __validators__={"_rules": model_validator(mode="after")(check_row)}, **fields)
+
+
+def applies(column: ColumnSpec, row_type: Optional[str]) -> bool:
+    return column.applies_to is None or row_type in column.applies_to
 
 
 def normalize_header(text: Any) -> str:
@@ -374,55 +302,12 @@ def normalize_headers(cells):
     return keys
 
 
-#: Columns a sheet may carry that are read by people, not checked: a row counter, the milestone's name
-#: (the template pre-fills it next to the id; the id decides). Keys are normalize_header() spellings.
-INFO_HEADERS: dict[str, frozenset[str]] = {
-    "schools": frozenset({"序号", "no", "no.", "#"}),
-    "population": frozenset({"序号", "no", "no.", "#"}),
-    "milestones": frozenset({"序号", "no", "no.", "#", "项目名称", "名称", "title", "name"}),
-}
-
-
 def header_lookup(spec: TableSpec) -> dict[str, str]:
     """normalized header spelling -> field name."""
     out: dict[str, str] = {}
     for c in spec.columns:
-        for h in (c.name, c.zh, *c.aliases):
+        for h in c.headers:
             out.setdefault(normalize_header(h), c.name)
     return out
 
 
-def applies(column: ColumnSpec, school_type: Optional[str]) -> bool:
-    return column.applies_to is None or school_type in column.applies_to
-
-
-def row_rule_violations(row: dict[str, Any], table: str) -> list[tuple[str, str]]:
-    """Cross-column rules of one (already typed) row: [(column, code), ...].
-
-    The vectorized validator implements the same rules over whole columns; a
-    property test holds them equal.
-    """
-    spec = TABLES[table]
-    out: list[tuple[str, str]] = []
-    stype = row.get("school_type")
-    for c in spec.columns:
-        value = row.get(c.name)
-        applicable = table != "schools" or stype is None or applies(c, stype)
-        if value is None:
-            public_kg = c.name == "inclusive" and row.get("ownership") == "public"
-            if c.required or (c.applies_to is not None and applicable and stype is not None and not public_kg):
-                out.append((c.name, "required"))
-            continue
-        if c.kind == "int" and c.ge is not None and value < c.ge and applicable:
-            out.append((c.name, "below_minimum"))
-        if c.le_column and applicable:
-            other = row.get(c.le_column)
-            floor = spec.column(c.le_column).ge
-            if other is not None and value > other and (floor is None or other >= floor):
-                out.append((c.name, "exceeds_column"))
-    if table == "schools":
-        if (row.get("students") or 0) > 0 and row.get("classes") == 0:
-            out.append(("classes", "classes_needed"))
-        if stype == "kindergarten" and row.get("ownership") == "public" and row.get("inclusive") is False:
-            out.append(("inclusive", "public_not_inclusive"))
-    return out

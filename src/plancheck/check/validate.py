@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Optional
 
 import numpy as np
 import pandas as pd
@@ -20,21 +20,17 @@ import pandas as pd
 from .. import errors as E
 from .columns import Distinct, Written, one_array, parse_column, parse_written
 from ..errors import Problem
-from ..read.headers import field_columns
 from ..read.readers import RawTable, ReadError, list_folder, read_file, skipped_in_folder
-from .schema import (ENUM_ZH, INFO_HEADERS, MAX_INT, TABLES, ColumnSpec, TableSpec, header_lookup,
-                     normalize_header)
+from .rules import check_references, check_rules, default_covers, join_parents
+from .schema import MAX_INT, ColumnSpec, TableSpec, normalize_header
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..plan.tables import Contract
 
 SKIP_CODES = ("total_row_skipped", "footer_row_skipped", "header_row_skipped")
 #: How many located problems are kept per run; beyond it they are only counted.
 DEFAULT_MAX_PROBLEMS = 100_000
 
-TYPE_ZH = ENUM_ZH[next(iter(ENUM_ZH))]  # SchoolType labels
-#: SchoolType values as English messages say them (“does not apply to a senior high school”).
-TYPE_EN = {"kindergarten": "kindergarten", "primary": "primary school", "junior": "junior secondary school",
-           "nine_year": "nine-year school", "senior": "senior high school",
-           "complete_secondary": "complete secondary school", "vocational": "vocational school",
-           "special": "special education school"}
 
 
 @dataclass
@@ -62,11 +58,12 @@ class Source:
     #: field name -> (header as written, 0-based column index): lets later checks locate a cell (学校!G17)
     columns: dict[str, tuple[str, int]] = field(default_factory=dict)
 
-    def locate(self, column: str, row: int) -> tuple[str, Optional[str]]:
-        """(header as written, cell address) of a field in a spreadsheet row of this source."""
+    def locate(self, column: str, row: int, default: Optional[str] = None) -> tuple[str, Optional[str]]:
+        """(header as written, cell address) of a field in a spreadsheet row of this source; ``default``: the
+        header to name when the column is not in the file (its declared Chinese header)."""
         from ..read.readers import column_letter
 
-        header, idx = self.columns.get(column, (TABLES[self.table].column(column).zh if self.table else column, -1))
+        header, idx = self.columns.get(column, (default or column, -1))
         if idx < 0 or not self.sheet:
             return header, None
         return header, f"{self.sheet}!{column_letter(idx + 1)}{row}"
@@ -101,8 +98,7 @@ class Submission:
 
 
 def _choices(spec: ColumnSpec) -> str:
-    zh = ENUM_ZH[spec.enum]
-    return "、".join(f"{zh[m.value]}/{m.value}" for m in spec.enum)
+    return spec.choices.describe() if spec.choices is not None else ""
 
 
 def _other_row(where: str, row: int) -> dict[str, str]:
@@ -113,7 +109,7 @@ def _other_row(where: str, row: int) -> dict[str, str]:
 def _did_you_mean(header: str, spec: TableSpec) -> dict[str, str]:
     spellings = {}
     for c in spec.columns:
-        for h in (c.name, c.zh, *c.aliases):
+        for h in c.headers:
             spellings[normalize_header(h)] = c.zh
     close = difflib.get_close_matches(normalize_header(header), list(spellings), n=1, cutoff=0.5)
     if close:
@@ -140,122 +136,128 @@ class _Collector:
             self.add(p)
 
 
-def validate_table(raw: RawTable, table: str, out: _Collector,
-                   milestone_ids: Optional[set[str]] = None, empty_ok: bool = False) -> tuple[pd.DataFrame, Counts]:
-    """Validate one raw table; returns the typed frame of accepted rows and its row accounting.
+class _TableCheck:
+    """The checks of one raw table, in order: headers, cells, applicability, column rules, the plan's row
+    rules, duplicate keys, plausibility warnings, totals. Shares the state the steps need (the header of
+    each field, the rows, the cells as written for messages, the rows found bad)."""
 
-    ``empty_ok``: a header-only table is “not submitted” (an info note), not an error: a sheet of a
-    workbook whose other sheets hold data.
-    """
-    spec = TABLES[table]
-    lookup = header_lookup(spec)
-    n = len(raw.data)
-    skipped = sum(1 for p in raw.problems if p.code in SKIP_CODES)
-    counts = Counts(read=raw.rows_read or n + skipped + raw.unreported, skipped=skipped + raw.unreported)
-    out.extend(raw.problems)
-    bad_csv_rows = sum(1 for p in raw.problems if p.code == "bad_csv" and p.row is not None)
-    counts.rejected += bad_csv_rows
-    loc = dict(file=raw.file, sheet=raw.sheet)
+    def __init__(self, raw: RawTable, out: _Collector, contract: "Contract"):
+        self.raw, self.out, self.contract = raw, out, contract
+        self.spec: TableSpec = raw.spec
+        self.n = len(raw.data)
+        self.loc = dict(file=raw.file, sheet=raw.sheet)
+        self.where: dict[str, int] = {}            # field -> index of its column in the file
+        self.rows = np.asarray(raw.rows, dtype=np.int64)
+        self.bad_row = np.zeros(self.n, dtype=bool)
+        self.filled: dict[str, np.ndarray] = {}    # non-blank cells of each column read
+        self.written: dict[int, Written] = {}      # column index -> its cells as written
+        self.frame: Optional[pd.DataFrame] = None
+        self.fatal = False
 
-    # -- headers
-    where: dict[str, int] = {}
-    fatal = False
-    for i, h in enumerate(raw.headers):
-        key = normalize_header(h)
-        if key in INFO_HEADERS[table]:
-            continue
-        if not key:
-            if n and (raw.data[i].str.strip() != "").any():
-                out.add(E.make("unknown_column", column=f"#{i + 1}", row=raw.header_row, hint_zh="（无表头）", hint_en=" (no header)", **loc))
-            continue
-        name = lookup.get(key)
-        if name is None:
-            out.add(E.make("unknown_column", column=h, row=raw.header_row, **_did_you_mean(h, spec), **loc))
-        elif name in where:
-            out.add(E.make("duplicate_header", column=h, row=raw.header_row, other=where[name] + 1, **loc))
-            fatal = True
-        else:
-            where[name] = i
-    rows = np.asarray(raw.rows, dtype=np.int64)
-    typed: dict[str, pd.Series] = {}
-    filled: dict[str, np.ndarray] = {}      # non-blank cells of each column read (blank or not, as parsed)
-    bad_row = np.zeros(n, dtype=bool)
-    written: dict[int, Written] = {}       # column index -> its cells as written, once the raw column is gone
-    index = raw.data.index
-    # the raw columns, each let go once parsed (its messages then read ``written``); taken out of the
-    # frame first, as deleting columns from a frame one by one rebuilds it every time
-    columns = {j: raw.data[j] for j in raw.data.columns}
-    raw.data = raw.data.iloc[:, :0]         # columns not read (unknown, info) go too; the row count stays
+    # -- locating
+    def cell_value(self, pos: int, idx: int) -> Any:
+        return self.written[idx].at(pos) if idx in self.written else self.columns[idx].iat[pos]
 
-    def cell_value(pos: int, idx: int) -> Any:
-        return written[idx].at(pos) if idx in written else columns[idx].iat[pos]
+    def header(self, name: str) -> str:
+        idx = self.where.get(name)
+        return self.raw.headers[idx] if idx is not None else self.spec.column(name).zh
 
-    def cell_problem(code: str, col: ColumnSpec, positions: np.ndarray, values: Optional[pd.Series] = None, **params):
-        idx = where.get(col.name)
-        header = raw.headers[idx] if idx is not None else col.zh
-        for pos in positions[: out.limit - len(out.items) + 1]:
-            value = cell_value(pos, idx) if idx is not None else None
-            out.add(E.make(code, column=header, row=int(rows[pos]), value=value,
-                           cell=raw.cell_address(int(rows[pos]), idx) if idx is not None else None, **loc, **params))
-        extra = len(positions) - (out.limit - len(out.items) + 1)
-        if extra > 0:
-            out.dropped += extra
+    def problem(self, code: str, column: str, positions: np.ndarray, kind=None, each=None, **params) -> None:
+        """One problem per row at ``positions``, at the cell of ``column``; ``each``: per-row params."""
+        out, raw = self.out, self.raw
+        idx = self.where.get(column)
+        header = self.header(column)
+        room = out.limit - len(out.items) + 1
+        for k, pos in enumerate(positions[:room]):
+            value = self.cell_value(pos, idx) if idx is not None else None
+            extra = dict(params, **(each[k] if each is not None else {}))
+            at = dict(column=header, row=int(self.rows[pos]), value=value,
+                      cell=raw.cell_address(int(self.rows[pos]), idx) if idx is not None else None, **self.loc)
+            out.add(E.declared(kind, **at, **extra) if kind is not None else E.make(code, **at, **extra))
+        if len(positions) > room:
+            out.dropped += len(positions) - room
 
-    stype = parsed_type = None
-    if table == "schools" and "school_type" in where:
-        parsed_type = parse_written(columns.pop(where["school_type"]), spec.column("school_type"))
-        stype = parsed_type[0]
-    for col in spec.columns:
-        if col.name not in where:
-            needed = col.required or (col.applies_to is not None and stype is not None and
-                                      bool(stype.isin(col.applies_to).any()))
-            if needed and not (col.name == "inclusive" and stype is not None):
-                out.add(E.make("missing_column", row=raw.header_row, zh=col.zh, en=col.name, **loc))
-                fatal = True
-            elif col.name == "inclusive" and stype is not None:
-                # a missing 是否普惠 column is only acceptable if no private kindergarten needs it
-                own = typed.get("ownership")     # (a column before 是否普惠: parsed already, or all missing)
-                if own is not None and ((stype == "kindergarten") & (own == "private")).fillna(False).any():
-                    out.add(E.make("missing_column", row=raw.header_row, zh=col.zh, en=col.name, **loc))
-                    fatal = True
-            typed[col.name] = pd.Series(pd.NA, index=index, dtype=_dtype(col))
-            continue
-        idx = where[col.name]
-        if col.name == "school_type" and parsed_type is not None:
-            values, bad, code, large, blank, written[idx] = parsed_type
-            parsed_type = None
-        else:
-            # each raw column is let go as soon as it is parsed (its messages then read ``written``)
-            values, bad, code, large, blank, written[idx] = parse_written(columns.pop(idx), col)
-        filled[col.name] = ~blank.to_numpy()
-        if bad.any():
-            pos = np.flatnonzero(bad.to_numpy())
-            if code == "not_in_choices":
-                cell_problem(code, col, pos, choices=_choices(col))
+    # -- the steps
+    def map_headers(self) -> None:
+        raw, spec, out = self.raw, self.spec, self.out
+        lookup = raw.index.lookups[raw.table]
+        info = raw.index.info[raw.table]
+        for i, h in enumerate(raw.headers):
+            key = normalize_header(h)
+            if key in info:
+                continue
+            if not key:
+                if self.n and (raw.data[i].str.strip() != "").any():
+                    out.add(E.make("unknown_column", column=f"#{i + 1}", row=raw.header_row, hint_zh="（无表头）",
+                                   hint_en=" (no header)", **self.loc))
+                continue
+            name = lookup.get(key)
+            if name is None:
+                out.add(E.make("unknown_column", column=h, row=raw.header_row, **_did_you_mean(h, spec), **self.loc))
+            elif name in self.where:
+                out.add(E.make("duplicate_header", column=h, row=raw.header_row, other=self.where[name] + 1, **self.loc))
+                self.fatal = True
             else:
-                cell_problem(code, col, pos)
-            bad_row |= bad.to_numpy()
-        if large.any():
-            cell_problem("too_large", col, np.flatnonzero(large.to_numpy()),
-                         detail_zh=f"数值过大（上限 {MAX_INT}）", detail_en=f"number too large (limit {MAX_INT})")
-            bad_row |= large.to_numpy()
-        typed[col.name] = values
+                self.where[name] = i
 
-    columns.clear()
-    frame = pd.DataFrame(typed, copy=False)
-    del typed
-    not_reported = any(p.code == "milestones_not_reported" for p in raw.problems)
-    if n == 0 and not fatal and not (empty_ok and not_reported):  # that note already says the sheet is unfilled
-        out.add(E.make("sheet_not_submitted" if empty_ok else "no_data_rows", row=raw.header_row, **loc))
-    if fatal:
-        counts.rejected += n
-        return frame.iloc[0:0], counts
+    def parse_cells(self) -> dict[str, pd.Series]:
+        """Every column the file has, parsed (the type column first: applicability needs it); each raw
+        column is let go once parsed (its messages then read ``written``)."""
+        raw, spec = self.raw, self.spec
+        # taken out of the frame first, as deleting columns from a frame one by one rebuilds it every time
+        self.columns = {j: raw.data[j] for j in raw.data.columns}
+        raw.data = raw.data.iloc[:, :0]         # columns not read (unknown, info) go too; the row count stays
+        order = [c for c in spec.columns if c.name in self.where]
+        order.sort(key=lambda c: c.name != spec.type_column)
+        typed: dict[str, pd.Series] = {}
+        for col in order:
+            idx = self.where[col.name]
+            values, bad, code, large, blank, self.written[idx] = parse_written(self.columns.pop(idx), col)
+            self.filled[col.name] = ~blank.to_numpy()
+            if bad.any():
+                pos = np.flatnonzero(bad.to_numpy())
+                self.problem(code, col.name, pos, **({"choices": _choices(col)} if code == "not_in_choices" else {}))
+                self.bad_row |= bad.to_numpy()
+            if large.any():
+                self.problem("too_large", col.name, np.flatnonzero(large.to_numpy()),
+                             detail_zh=f"数值过大（上限 {MAX_INT}）", detail_en=f"number too large (limit {MAX_INT})")
+                self.bad_row |= large.to_numpy()
+            typed[col.name] = values
+        self.columns.clear()
+        return typed
 
-    # -- applicability and rules
-    types = Distinct(frame["school_type"]) if table == "schools" else None
-    if types is not None:
-        st = frame["school_type"]
+    def missing_columns(self, typed: dict[str, pd.Series]) -> None:
+        """A column the file lacks is an error when some row needs it: required, or applying to a row's type
+        (unless its declared default covers every such row)."""
+        raw, spec = self.raw, self.spec
+        index = raw.data.index
+        stype = typed.get(spec.type_column) if spec.type_column else None
+        known = pd.DataFrame(typed, copy=False)
+        for col in spec.columns:
+            if col.name in self.where:
+                continue
+            needed = col.required
+            if not needed and col.applies_to is not None and stype is not None:
+                rows = stype.isin(col.applies_to).fillna(False).to_numpy(dtype=bool, copy=True)
+                if col.default is not None:
+                    rows &= ~default_covers(known, col)
+                    rows &= _known_rows(known, col.default_where)
+                needed = bool(rows.any())
+            if needed:
+                self.out.add(E.make("missing_column", row=raw.header_row, zh=col.zh, en=col.name, **self.loc))
+                self.fatal = True
+            typed[col.name] = pd.Series(pd.NA, index=index, dtype=_dtype(col))
+
+    def applicability(self) -> None:
+        """A value in a column that does not apply to the row's type is a warning and not counted; a blank in
+        one that applies is an error, unless the column's default covers the row."""
+        frame, spec = self.frame, self.spec
+        types = Distinct(frame[spec.type_column]) if spec.type_column else None
+        if types is None:
+            return
+        st = frame[spec.type_column]
         known = types.known()
+        labels = self.contract.tables[self.raw.table].column(spec.type_column).choices
         for col in spec.columns:
             if col.applies_to is None:
                 continue
@@ -265,68 +267,84 @@ def validate_table(raw: RawTable, table: str, out: _Collector,
             stray = known & ~applicable & present
             if stray.any():
                 pos = np.flatnonzero(stray)
-                for p in pos:
-                    _stray(out, raw, where, col, int(p), rows, loc, st.iat[p], cell_value)
+                if col.name in self.where:
+                    self.problem("not_applicable", col.name, pos, each=[
+                        {"school_type_zh": labels.label(st.iat[p], "zh") if labels else st.iat[p],
+                         "school_type_en": labels.label(st.iat[p], "en") if labels else st.iat[p]} for p in pos])
                 frame[col.name] = value.mask(pd.Series(stray, index=frame.index, copy=False))
             missing = known & applicable & ~present
-            if col.name == "inclusive":
-                public_kg = missing & (frame["ownership"] == "public").fillna(False).to_numpy(dtype=bool)
-                frame.loc[public_kg, "inclusive"] = True
-                missing = missing & ~public_kg
+            covered = missing & default_covers(frame, col)
+            if covered.any():
+                frame.loc[covered, col.name] = col.default
+                missing &= ~covered
             # a cell holding something unparseable is already reported: not also 'required'
-            missing = missing & ~filled.get(col.name, np.zeros(n, dtype=bool))
+            missing &= ~self.filled.get(col.name, np.zeros(self.n, dtype=bool))
             if missing.any():
-                cell_problem("required", col, np.flatnonzero(missing))
-                bad_row |= missing
-    for col in spec.columns:
-        if col.name not in where:
-            continue
-        value = frame[col.name]
-        if col.required:
-            missing = value.isna().to_numpy() & ~filled[col.name]
-            if missing.any():
-                cell_problem("required", col, np.flatnonzero(missing))
-                bad_row |= missing
-        if col.kind == "int" and col.ge is not None:
-            low = (value < col.ge).fillna(False).to_numpy(dtype=bool)
-            if low.any():
-                cell_problem("below_minimum", col, np.flatnonzero(low), minimum=col.ge)
-                bad_row |= low
-        if col.le_column and col.le_column in frame:
-            other = frame[col.le_column]
-            floor = spec.column(col.le_column).ge
-            # a limit that is itself invalid (e.g. 班级数 -3) is reported there, not again here
-            valid_limit = other >= floor if floor is not None else other.notna()
-            over = ((value > other) & valid_limit).fillna(False).to_numpy(dtype=bool)
-            if over.any():
-                ocol = spec.column(col.le_column)
-                oname = raw.headers[where[ocol.name]] if ocol.name in where else ocol.zh
-                for p in np.flatnonzero(over):
-                    cell_problem("exceeds_column", col, np.array([p]), other=oname, other_value=int(other.iat[p]))
-                bad_row |= over
-    if table == "schools":
-        need = ((frame["students"] > 0) & (frame["classes"] == 0)).fillna(False).to_numpy(dtype=bool)
-        if need.any():
-            cell_problem("classes_needed", spec.column("classes"), np.flatnonzero(need))
-            bad_row |= need
-        pni = ((frame["school_type"] == "kindergarten") & (frame["ownership"] == "public")
-               & (frame["inclusive"] == False)).fillna(False).to_numpy(dtype=bool)  # noqa: E712
-        if pni.any():
-            cell_problem("public_not_inclusive", spec.column("inclusive"), np.flatnonzero(pni))
-            bad_row |= pni
-    if table == "milestones" and milestone_ids is not None and "milestone_id" in where:
-        ids = frame["milestone_id"]
-        unknown = (ids.notna() & ~ids.isin(list(milestone_ids))).to_numpy(dtype=bool)
+                self.problem("required", col.name, np.flatnonzero(missing))
+                self.bad_row |= missing
+
+    def column_rules(self) -> None:
+        """Required cells, bounds, and a column that may not exceed another (流失 ≤ 学年初在籍)."""
+        frame, spec = self.frame, self.spec
+        for col in spec.columns:
+            if col.name not in self.where:
+                continue
+            value = frame[col.name]
+            if col.required:
+                missing = value.isna().to_numpy() & ~self.filled[col.name]
+                if missing.any():
+                    self.problem("required", col.name, np.flatnonzero(missing))
+                    self.bad_row |= missing
+            if col.kind in ("int", "decimal") and col.ge is not None:
+                low = (value < col.ge).fillna(False).to_numpy(dtype=bool)
+                if low.any():
+                    self.problem("below_minimum", col.name, np.flatnonzero(low), minimum=col.ge)
+                    self.bad_row |= low
+            if col.kind in ("int", "decimal") and col.le is not None:
+                high = (value > col.le).fillna(False).to_numpy(dtype=bool)
+                if high.any():
+                    self.problem("above_maximum", col.name, np.flatnonzero(high), maximum=col.le)
+                    self.bad_row |= high
+            if col.le_column and col.le_column in frame:
+                other = frame[col.le_column]
+                floor = spec.column(col.le_column).ge
+                # a limit that is itself invalid (e.g. 班级数 -3) is reported there, not again here
+                valid_limit = other >= floor if floor is not None else other.notna()
+                over = ((value > other) & valid_limit).fillna(False).to_numpy(dtype=bool)
+                if over.any():
+                    oname = self.header(col.le_column)
+                    for p in np.flatnonzero(over):
+                        self.problem("exceeds_column", col.name, np.array([p]), other=oname,
+                                     other_value=_number(other.iat[p]))
+                    self.bad_row |= over
+
+    def plan_rules(self, severity: str) -> None:
+        """The plan's row rules of one severity: errors on every row, warnings on the rows accepted so far."""
+        rules = [r for r in self.contract.rules if r.table == self.raw.table and r.severity == severity]
+        candidates = None if severity == E.ERROR else ~self.bad_row
+        for rule, hits, params in check_rules(self.frame, rules, candidates):
+            self.problem(rule.code, rule.column, hits, kind=rule.kind, each=params)
+            if severity == E.ERROR:
+                self.bad_row[hits] = True
+
+    def milestone_ids(self, ids: Optional[set[str]]) -> None:
+        ms = self.contract.milestones
+        if ms is None or ids is None or self.raw.table != ms.table or ms.id_column not in self.where:
+            return
+        values = self.frame[ms.id_column]
+        unknown = (values.notna() & ~values.isin(list(ids))).to_numpy(dtype=bool)
         for p in np.flatnonzero(unknown):
-            close = difflib.get_close_matches(str(ids.iat[p]), sorted(milestone_ids), n=1, cutoff=0.6)
-            cell_problem("unknown_milestone", spec.column("milestone_id"), np.array([p]),
+            close = difflib.get_close_matches(str(values.iat[p]), sorted(ids), n=1, cutoff=0.6)
+            self.problem("unknown_milestone", ms.id_column, np.array([p]),
                          hint_zh=f"（是否应为“{close[0]}”？）" if close else "",
                          hint_en=f" (did you mean “{close[0]}”?)" if close else "")
-        bad_row |= unknown
+        self.bad_row |= unknown
 
-    # -- duplicates of the key within this table
-    if spec.key and spec.key in where:
-        key = frame[spec.key]
+    def duplicate_keys(self) -> None:
+        spec = self.spec
+        if not spec.key or any(k not in self.where for k in spec.key):
+            return
+        key = key_series(self.frame, spec.key)
         dup = _repeats(key)
         if dup.any():
             first = {}
@@ -335,20 +353,76 @@ def validate_table(raw: RawTable, table: str, out: _Collector,
                     first[k] = p
             for p in np.flatnonzero(dup):
                 fp = first[key.iat[p]]
-                cell_problem("duplicate_key", spec.column(spec.key), np.array([p]),
-                             **_other_row(_where(raw), int(rows[fp])))
-            bad_row |= dup
+                self.problem("duplicate_key", spec.key[-1], np.array([p]), **_other_row(_where(self.raw), int(self.rows[fp])))
+            self.bad_row |= dup
 
-    if types is not None:
-        _consistency_warnings(frame, types, raw, where, rows, out, bad_row, cell_value)
-    _check_totals(raw, where, spec, frame, bad_row, out)
 
+def key_series(frame: pd.DataFrame, key: tuple[str, ...]) -> pd.Series:
+    """A table's key as one column (several key columns joined; missing if any part is)."""
+    if len(key) == 1:
+        return frame[key[0]]
+    parts = [frame[k].astype("string") for k in key]
+    joined = parts[0]
+    for p in parts[1:]:
+        joined = joined + "\x1f" + p
+    return joined
+
+
+def _known_rows(frame: pd.DataFrame, where) -> np.ndarray:
+    out = np.ones(len(frame), dtype=bool)
+    for column, _ in where or ():
+        if column in frame:
+            out &= frame[column].notna().to_numpy(dtype=bool)
+        else:
+            out &= False
+    return out
+
+
+def _number(v: Any) -> Any:
+    return int(v) if float(v).is_integer() else float(v)
+
+
+def validate_table(raw: RawTable, out: _Collector, contract: "Contract", milestone_ids: Optional[set[str]] = None,
+                   empty_ok: bool = False) -> tuple[pd.DataFrame, Counts]:
+    """Validate one raw table; returns the typed frame of accepted rows and its row accounting.
+
+    ``empty_ok``: a header-only table is “not submitted” (an info note), not an error: a sheet of a
+    workbook whose other sheets hold data.
+    """
+    n = len(raw.data)
+    skipped = sum(1 for p in raw.problems if p.code in SKIP_CODES)
+    counts = Counts(read=raw.rows_read or n + skipped + raw.unreported, skipped=skipped + raw.unreported)
+    out.extend(raw.problems)
+    counts.rejected += sum(1 for p in raw.problems if p.code == "bad_csv" and p.row is not None)
+    if raw.index is None:   # a table built by hand (a library caller, a test): the plan's headers
+        from ..read.headers import index_for
+
+        raw.index = index_for(contract.tables)
+    check = _TableCheck(raw, out, contract)
+    check.map_headers()
+    typed = check.parse_cells()
+    check.missing_columns(typed)
+    frame = check.frame = pd.DataFrame(typed, copy=False)
+    del typed
+    not_reported = any(p.code == "milestones_not_reported" for p in raw.problems)
+    if n == 0 and not check.fatal and not (empty_ok and not_reported):  # that note already says it is unfilled
+        out.add(E.make("sheet_not_submitted" if empty_ok else "no_data_rows", row=raw.header_row, **check.loc))
+    if check.fatal:
+        counts.rejected += n
+        return frame.iloc[0:0], counts
+    check.applicability()
+    check.column_rules()
+    check.plan_rules(E.ERROR)
+    check.milestone_ids(milestone_ids)
+    check.duplicate_keys()
+    check.plan_rules(E.WARNING)
+    _check_totals(raw, check.where, check.spec, frame, check.bad_row, out)
     frame["_file"] = _constant(raw.file, frame.index)
     frame["_sheet"] = _constant(raw.sheet if raw.sheet is not None else "", frame.index)
-    frame["_row"] = rows
-    accepted = _keep_rows(frame, ~bad_row)
+    frame["_row"] = check.rows
+    accepted = _keep_rows(frame, ~check.bad_row)
     counts.accepted = len(accepted)
-    counts.rejected += int(bad_row.sum())
+    counts.rejected += int(check.bad_row.sum())
     return accepted, counts
 
 
@@ -410,7 +484,9 @@ def _constant(text: str, index: pd.Index) -> pd.Series:
 
 def column_map(raw: RawTable) -> dict[str, tuple[str, int]]:
     """field name -> (header as written, column index), first occurrence of each."""
-    return {name: (raw.headers[i], i) for name, i in field_columns(raw.headers, raw.table).items()}
+    if raw.index is None:
+        return {}
+    return {name: (raw.headers[i], i) for name, i in raw.index.field_columns(raw.headers, raw.table).items()}
 
 
 def _where(raw: RawTable) -> str:
@@ -418,36 +494,7 @@ def _where(raw: RawTable) -> str:
 
 
 def _dtype(col: ColumnSpec) -> str:
-    return {"int": "Int64", "bool": "boolean"}.get(col.kind, "string")
-
-
-def _stray(out: _Collector, raw: RawTable, where, col: ColumnSpec, pos: int, rows, loc, school_type,
-           cell_value: Callable[[int, int], Any]) -> None:
-    idx = where[col.name]
-    out.add(E.make("not_applicable", column=raw.headers[idx], row=int(rows[pos]), value=cell_value(pos, idx),
-                   cell=raw.cell_address(int(rows[pos]), idx), school_type_zh=TYPE_ZH.get(school_type, school_type),
-                   school_type_en=TYPE_EN.get(school_type, str(school_type)),
-                   **loc))
-
-
-def _consistency_warnings(frame: pd.DataFrame, types: Distinct, raw: RawTable, where, rows, out: _Collector,
-                          bad_row, cell_value: Callable[[int, int], Any]) -> None:
-    """Class sizes beyond the norms (a warning: often a typing slip in 在校生数 or 班级数). A school's
-    average class is students / classes; compared in whole numbers (students > 55 × classes)."""
-    if "students" not in where or "classes" not in where:
-        return
-    students = frame["students"].to_numpy(dtype="int64", na_value=0)
-    classes = frame["classes"].to_numpy(dtype="int64", na_value=0)
-    ok = ~bad_row & (classes > 0)
-    no_large = (frame["large_classes"] == 0).fillna(False).to_numpy(dtype=bool)
-    high = ok & types.isin(["primary", "junior", "nine_year", "complete_secondary"]) & (students > 55 * classes) & no_large
-    kg = ok & types.isin(["kindergarten"]) & (students > 35 * classes)
-    idx = where["classes"]
-    for code, mask in (("class_size_high", high), ("kindergarten_class_size_high", kg)):
-        for p in np.flatnonzero(mask):
-            out.add(E.make(code, column=raw.headers[idx], row=int(rows[p]), value=cell_value(p, idx),
-                           cell=raw.cell_address(int(rows[p]), idx), average=round(float(students[p] / classes[p]), 1),
-                           file=raw.file, sheet=raw.sheet))
+    return {"int": "Int64", "bool": "boolean", "decimal": "Float64"}.get(col.kind, "string")
 
 
 def _check_totals(raw: RawTable, where, spec: TableSpec, frame: pd.DataFrame, bad_row, out: _Collector) -> None:
@@ -458,7 +505,7 @@ def _check_totals(raw: RawTable, where, spec: TableSpec, frame: pd.DataFrame, ba
     """
     if not raw.total_rows:
         return
-    int_cols = [c for c in spec.columns if c.kind == "int" and c.name in where]
+    int_cols = [c for c in spec.columns if c.kind == "int" and c.name in where]  # (decimals: rounding differs)
     rows = np.asarray(raw.rows, dtype=np.int64)
     previous = 0
     for total_row, cells in sorted(raw.total_rows):
@@ -498,8 +545,7 @@ def _check_total_cell(raw: RawTable, idx: int, col: ColumnSpec, frame: pd.DataFr
 
 
 # ------------------------------------------------------------------ a whole submission
-def _typed_empty(table: str) -> pd.DataFrame:
-    spec = TABLES[table]
+def _typed_empty(spec: TableSpec) -> pd.DataFrame:
     frame = pd.DataFrame({c.name: pd.Series([], dtype=_dtype(c)) for c in spec.columns})
     frame["_file"] = pd.Series([], dtype="string")
     frame["_sheet"] = pd.Series([], dtype="string")
@@ -507,18 +553,18 @@ def _typed_empty(table: str) -> pd.DataFrame:
     return frame
 
 
-def validate_tables(raws: Iterable[RawTable], milestone_ids: Optional[set[str]] = None,
+def validate_tables(raws: Iterable[RawTable], contract: "Contract", milestone_ids: Optional[set[str]] = None,
                     max_problems: int = DEFAULT_MAX_PROBLEMS,
                     read_problems: Iterable[Problem] = ()) -> Submission:
     """Validate raw tables (any number per table, e.g. one per school file) and merge them."""
     out = _Collector(max_problems)
     out.extend(read_problems)
-    parts: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLES}
+    parts: dict[str, list[pd.DataFrame]] = {name: [] for name in contract.tables}
     sub = Submission()
     raws = list(raws)
     for raw in raws:
-        if raw.table == "milestones":
-            drop_unreported_milestones(raw)
+        if contract.milestones is not None and raw.table == contract.milestones.table:
+            drop_unreported_milestones(raw, contract)
     known_files = {raw.file for raw in raws if raw.table is not None}
     files_with_data = {raw.file for raw in raws if raw.table is not None and len(raw.data)}
     unknown_files: set[str] = set()
@@ -528,10 +574,10 @@ def validate_tables(raws: Iterable[RawTable], milestone_ids: Optional[set[str]] 
                 out.add(E.make("sheet_skipped", file=raw.file, sheet=raw.sheet))
             elif raw.file not in unknown_files:
                 unknown_files.add(raw.file)
-                out.add(E.make("not_submission", file=raw.file))
+                out.add(not_submission(raw.file, contract))
             continue
         empty_ok = raw.sheet is not None and raw.file in files_with_data
-        frame, counts = validate_table(raw, raw.table, out, milestone_ids, empty_ok)
+        frame, counts = validate_table(raw, out, contract, milestone_ids, empty_ok)
         parts[raw.table].append(frame)
         sub.sources.append(Source(raw.file, raw.sheet, raw.table, counts, raw.encoding, column_map(raw)))
     for name, frames in parts.items():
@@ -539,35 +585,73 @@ def validate_tables(raws: Iterable[RawTable], milestone_ids: Optional[set[str]] 
         if len(frames) == 1:
             sub.tables[name] = frames[0]     # one table read: no copy
         else:
-            sub.tables[name] = pd.concat(frames, ignore_index=True) if frames else _typed_empty(name)
+            sub.tables[name] = pd.concat(frames, ignore_index=True) if frames else _typed_empty(contract.tables[name])
         parts[name].clear()
         if len(frames) > 1:
-            sub.tables[name], dropped = _cross_file_duplicates(name, sub.tables[name], out, sub)
+            sub.tables[name], dropped = _cross_file_duplicates(contract.tables[name], sub.tables[name], out, sub)
             for file, sheet in dropped:
                 _move_to_rejected(sub.sources, file, sheet, name)
-    schools, population = sub.tables["schools"], sub.tables["population"]
-    has_population_source = any(s.table == "population" for s in sub.sources)
-    if len(schools) and has_population_source:
-        kg_towns = set(schools.loc[schools["school_type"] == "kindergarten", "town"].dropna().unique().tolist())
-        missing = sorted(kg_towns - set(population["town"].dropna().unique().tolist()))
-        for town in missing:
-            src = next(s for s in sub.sources if s.table == "population")
-            out.add(E.make("population_missing", file=src.file, sheet=src.sheet, town=town))
+    _across_tables(sub, contract, out)
     sub.problems = E.sort_problems(out.items)
     sub.problems_dropped = out.dropped
     return sub
 
 
-def drop_unreported_milestones(raw: RawTable) -> int:
+def _across_tables(sub: Submission, contract: "Contract", out: _Collector) -> None:
+    """The plan's references between tables (checked when the referenced table was given: one school's
+    own file needs no county population), then each table's parent columns joined in."""
+    given = {s.table for s in sub.sources if s.counts.read or s.counts.accepted}
+    for ref, value in check_references(sub.tables, contract, given):
+        frame = sub.tables[ref.table]
+        rows = np.flatnonzero((frame[ref.column] == value).fillna(False).to_numpy(dtype=bool))
+        guess = _closest(str(value), sub.tables[ref.to_table][ref.to_column].dropna().unique().tolist())
+        hint = dict(hint_zh=f"（是否应为“{guess}”？）" if guess else "", hint_en=f" (did you mean “{guess}”?)" if guess else "")
+        for pos in rows:
+            r = frame.iloc[pos]
+            sheet = r["_sheet"] or None
+            src = sub.source(str(r["_file"]), sheet, ref.table)
+            default = contract.tables[ref.table].column(ref.column).zh
+            header, cell = src.locate(ref.column, int(r["_row"]), default) if src else (default, None)
+            out.add(E.declared(ref.kind, file=str(r["_file"]), sheet=sheet, row=int(r["_row"]), column=header,
+                               cell=cell, value=value, **hint))
+    for name, orphans in join_parents(sub.tables, contract):
+        if orphans.any():
+            frame = sub.tables[name]
+            column = contract.tables[name].parent[1]
+            ptable = contract.tables[contract.tables[name].parent[0]]
+            for pos in np.flatnonzero(orphans):
+                r = frame.iloc[pos]
+                sheet = r["_sheet"] or None
+                src = sub.source(str(r["_file"]), sheet, name)
+                default = contract.tables[name].column(column).zh
+                header, cell = src.locate(column, int(r["_row"]), default) if src else (default, None)
+                out.add(E.make("unknown_parent", file=str(r["_file"]), sheet=sheet, row=int(r["_row"]), column=header,
+                               cell=cell, value=r[column], table_zh=ptable.zh, table_en=ptable.en or ptable.name))
+
+
+def _closest(word: str, choices: list) -> Optional[str]:
+    close = difflib.get_close_matches(word, [str(c) for c in choices], n=1, cutoff=0.5)
+    return close[0] if close else None
+
+
+def not_submission(file: str, contract: "Contract", **kw: Any) -> Problem:
+    names = list(contract.tables.values())
+    return E.make("not_submission", file=file, tables_zh="、".join(t.zh for t in names),
+                  tables_en=", ".join(t.en or t.name for t in names), **kw)
+
+
+def drop_unreported_milestones(raw: RawTable, contract: "Contract") -> int:
     """Take out the milestone rows that hold nothing but what the template pre-filled (编号, 项目名称):
     not reported, one info note with their count. A row with a note (or anything else) but no status
     stays, and is reported as missing its status."""
     if raw.data.empty:
         return 0
-    lookup = header_lookup(TABLES["milestones"])
+    lookup = raw.index.lookups[raw.table]
+    info = raw.index.info[raw.table]
+    id_column = contract.milestones.id_column
     filled_cols = [j for j, h in enumerate(raw.headers)
-                   if lookup.get(normalize_header(h)) != "milestone_id" and normalize_header(h) not in
-                   INFO_HEADERS["milestones"] and j in raw.data.columns]
+                   if lookup.get(normalize_header(h)) != id_column and normalize_header(h) not in info
+                   and j in raw.data.columns]
     blank = np.ones(len(raw.data), dtype=bool)
     for j in filled_cols:
         blank &= (raw.data[j].astype(str).str.strip() == "").to_numpy()
@@ -590,18 +674,18 @@ def _move_to_rejected(sources: list[Source], file: str, sheet: Optional[str], ta
             return
 
 
-def _cross_file_duplicates(table: str, frame: pd.DataFrame, out: _Collector,
+def _cross_file_duplicates(spec: TableSpec, frame: pd.DataFrame, out: _Collector,
                            sub: Submission) -> tuple[pd.DataFrame, list[tuple[str, Optional[str]]]]:
     """Report a key found in two tables — files, or sheets of one workbook — naming both places; keep the first.
 
     Returns the frame without the later copies and the (file, sheet) of each copy dropped.
     """
-    spec = TABLES[table]
-    key = frame[spec.key]
+    table = spec.name
+    key = key_series(frame, spec.key)
     dup = key.duplicated(keep=False) & key.notna()
     if not dup.any():
         return frame, []
-    for k, group in frame[dup].groupby(spec.key, sort=True):
+    for k, group in frame[dup.to_numpy(dtype=bool)].groupby(key[dup].to_numpy(), sort=True):
         if len(group[["_file", "_sheet"]].astype(str).drop_duplicates()) < 2:
             continue  # repeats inside one table were reported (and rejected) with that table
         first = group.iloc[0]
@@ -610,9 +694,10 @@ def _cross_file_duplicates(table: str, frame: pd.DataFrame, out: _Collector,
         for _, r in group.iloc[1:].iterrows():
             sheet = r["_sheet"] or None
             src = sub.source(str(r["_file"]), sheet, table)
-            header, cell = src.locate(spec.key, int(r["_row"])) if src else (spec.column(spec.key).zh, None)
+            last = spec.key[-1]
+            header, cell = src.locate(last, int(r["_row"]), spec.column(last).zh) if src else (spec.column(last).zh, None)
             out.add(E.make("duplicate_key", file=r["_file"], sheet=sheet, row=int(r["_row"]),
-                           column=header, value=k, cell=cell, **where0))
+                           column=header, value=str(k).replace("\x1f", " / "), cell=cell, **where0))
     # keep the first occurrence only, so no school is counted twice
     keep = (~key.duplicated(keep="first") | key.isna()).to_numpy(dtype=bool)
     dropped = [(str(f), str(sh) or None) for f, sh in zip(frame["_file"][~keep], frame["_sheet"][~keep])]
@@ -620,40 +705,49 @@ def _cross_file_duplicates(table: str, frame: pd.DataFrame, out: _Collector,
 
 
 # ------------------------------------------------------------------ from paths
-def expand_paths(paths: dict[str, Optional[Path]]) -> list[tuple[str, Path]]:
+Paths = list[tuple[Optional[str], Path]]   # (the table a file is said to hold, or None: its header decides; path)
+
+
+def _pairs(paths) -> Paths:
+    """``paths`` as (role, path) pairs: a list of pairs, or a mapping table -> path (None: not given)."""
+    if isinstance(paths, dict):
+        return [(role, path) for role, path in paths.items() if path is not None]
+    return list(paths)
+
+
+def expand_paths(paths: Paths) -> Paths:
     """(role, file) for every file to read: a folder gives each CSV/Excel file in it."""
-    out: list[tuple[str, Path]] = []
-    for role, path in paths.items():
-        if path is None:
-            continue
+    out: Paths = []
+    for role, path in _pairs(paths):
         out.extend((role, f) for f in (list_folder(path) if path.is_dir() else [path]))
     return out
 
 
-def read_paths(paths: dict[str, Optional[Path]],
+def read_paths(paths: Paths, contract: "Contract",
                progress: Optional[Callable[[int, int, Path], None]] = None) -> tuple[list[RawTable], list[Problem]]:
-    """Read the files given for each role (``schools`` may also be a workbook or a folder).
+    """Read the files given (each a CSV, a workbook or a folder), finding the plan's tables in them.
 
     ``progress(done, total, file)`` is called after each file (the CLI drives a progress bar with it).
     """
     raws: list[RawTable] = []
     problems: list[Problem] = []
     seen: set[tuple[str, Optional[str]]] = set()
-    folders = sorted({path for path in paths.values() if path is not None and path.is_dir()})
+    paths = _pairs(paths)
+    folders = sorted({path for _, path in paths if path.is_dir()})
     for path in folders:
         problems.extend(E.make("file_skipped", file=str(f)) for f in skipped_in_folder(path))
         if not list_folder(path):
-            problems.append(E.make("not_submission", file=str(path),
-                                   detail_zh="文件夹中没有 CSV 或 Excel 文件", detail_en="no CSV or Excel files in the folder"))
+            problems.append(not_submission(str(path), contract, detail_zh="文件夹中没有 CSV 或 Excel 文件",
+                                           detail_en="no CSV or Excel files in the folder"))
     jobs = expand_paths(paths)
     for done, (role, f) in enumerate(jobs, start=1):
         try:
-            tables = read_file(f, expect=role)
+            tables = read_file(f, contract.tables, expect=role)
         except ReadError as exc:
             problems.extend(exc.problems)
             tables = None
         if tables == []:
-            problems.append(E.make("not_submission", file=str(f)))
+            problems.append(not_submission(str(f), contract))
         for t in tables or []:
             if (t.file, t.sheet) not in seen:
                 seen.add((t.file, t.sheet))
@@ -663,8 +757,8 @@ def read_paths(paths: dict[str, Optional[Path]],
     return raws, problems
 
 
-def validate_paths(paths: dict[str, Optional[Path]], milestone_ids: Optional[set[str]] = None,
+def validate_paths(paths: Paths, contract: "Contract", milestone_ids: Optional[set[str]] = None,
                    max_problems: int = DEFAULT_MAX_PROBLEMS,
                    progress: Optional[Callable[[int, int, Path], None]] = None) -> Submission:
-    raws, problems = read_paths(paths, progress)
-    return validate_tables(raws, milestone_ids, max_problems, problems)
+    raws, problems = read_paths(paths, contract, progress)
+    return validate_tables(raws, contract, milestone_ids, max_problems, problems)

@@ -12,7 +12,9 @@ This module imports no pandas: ``plancheck targets`` and ``--help`` stay fast.
 from __future__ import annotations
 
 import difflib
+import functools
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from pathlib import Path
@@ -31,7 +33,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from ..check.schema import TABLES
+from .tables import (ChoiceDecl, ColumnDecl, Contract, DefaultDecl, MilestonesDecl, ObligationDecl, ReferenceDecl,
+                     RuleDecl, SideDecl, TableDecl, build_contract, contract_problems)
 
 __all__ = [
     "Aggregate", "Section", "Plan", "MetricTarget", "MilestoneTarget", "Target", "TargetsFile",
@@ -41,10 +44,6 @@ __all__ = [
 
 #: Larger files are refused unread (the real file is a few kB).
 MAX_BYTES = 2 * 1024 * 1024
-
-#: Tables an aggregate may read (``milestones`` is checked by milestone targets, not aggregated).
-AGG_TABLES = ("schools", "population")
-
 
 def _problem(message: str, at: Iterable[Union[str, int]] = (),
              more: Iterable[tuple[tuple, str]] = ()) -> PydanticCustomError:
@@ -68,98 +67,102 @@ class _Model(BaseModel):
 
 # ------------------------------------------------------------------- aggregate
 class Aggregate(_Model):
-    """One side of a figure: ``agg`` over the rows of ``table`` that pass ``where``."""
+    """One side of a figure: ``agg`` over the rows of ``table`` that pass ``where`` (column -> allowed values)
+    and ``when`` (a row expression such as ``students > 55 * classes``)."""
 
-    table: Literal["schools", "population"]
+    table: NonEmpty
     agg: Literal["sum", "count", "count_true"]
     column: Optional[str] = None
-    where: dict[str, list[Union[str, bool]]] = Field(default_factory=dict)
-
-    @field_validator("column")
-    @classmethod
-    def _column_exists(cls, value: Optional[str], info: ValidationInfo) -> Optional[str]:
-        table, agg = info.data.get("table"), info.data.get("agg")
-        if value is None or table is None:
-            return value
-        spec = TABLES[table]
-        if value not in spec.columns_by_name:
-            raise _problem(f"unknown column {value!r} in table {table!r}{_suggest(value, spec.columns_by_name)}")
-        kind = spec.column(value).kind
-        if agg == "sum" and kind != "int":
-            raise _problem(f"'sum' needs an int column; {table}.{value} is {kind}"
-                           + (" (use agg: count_true)" if kind == "bool" else ""))
-        if agg == "count_true" and kind != "bool":
-            raise _problem(f"'count_true' needs a bool column; {table}.{value} is {kind}"
-                           + (" (use agg: sum)" if kind == "int" else ""))
-        return value
+    where: dict[str, list[Union[bool, int, float, str]]] = Field(default_factory=dict)
+    when: Optional[NonEmpty] = None
 
     @field_validator("where", mode="before")
     @classmethod
-    def _where_valid(cls, value: Any, info: ValidationInfo) -> Any:
+    def _where_list(cls, value: Any) -> Any:
         if value is None:
             return {}
-        if not isinstance(value, dict):
-            return value  # the type check reports it
-        table = info.data.get("table")
-        out: dict[Any, Any] = {}
-        issues: list[tuple[tuple, str]] = []
-        for key, allowed in value.items():
-            values = allowed if isinstance(allowed, list) else [allowed]
-            out[key] = values
-            if not isinstance(key, str):
-                issues.append(((key,), f"filter key must be a column name, not {key!r}"))
-                continue
-            if table is None:
-                continue
-            spec = TABLES[table]
-            if key not in spec.columns_by_name:
-                issues.append(((key,), f"unknown column {key!r} in table {table!r}"
-                               f"{_suggest(key, spec.columns_by_name)}"))
-                continue
-            column = spec.column(key)
-            if not values:
-                issues.append(((key,), f"no values for {key!r}: the filter would match no row"))
-            for i, v in enumerate(values):
-                at = (key, i) if isinstance(allowed, list) else (key,)
-                if column.kind == "bool":
-                    if not isinstance(v, bool):
-                        issues.append((at, f"{table}.{key} is a yes/no column: write true or false, not {v!r}"))
-                elif column.kind == "enum":
-                    choices = [m.value for m in column.enum] if column.enum else []
-                    if not isinstance(v, str) or v not in choices:
-                        issues.append((at, f"{v!r} is not a value of {table}.{key}; "
-                                           f"expected one of {', '.join(choices)}"))
-                elif column.kind == "text":
-                    if not isinstance(v, str):
-                        issues.append((at, f"{table}.{key} is a text column: write a string, not {v!r}"))
-                else:
-                    issues.append((at, f"cannot filter on {column.kind} column {table}.{key}"))
-        if issues:
-            (at, first), more = issues[0], issues[1:]
-            raise _problem(first, at, more)
-        return out
-
-    @model_validator(mode="after")
-    def _column_needed(self) -> "Aggregate":
-        if self.agg == "count" and self.column is not None:
-            raise _problem("'count' counts rows: remove 'column' (or use count_true for a yes/no column)", ("column",))
-        if self.agg != "count" and self.column is None:
-            raise _problem(f"{self.agg!r} needs a 'column'", ("column",))
-        return self
+        if isinstance(value, dict):
+            return {k: v if isinstance(v, list) else [v] for k, v in value.items()}
+        return value
 
     def describe(self) -> str:
         """Short text such as ``sum(schools.students | school_type=kindergarten)``."""
         inner = f"{self.table}.{self.column}" if self.column else self.table
         if self.where:
-            conds = ", ".join(f"{k}={'|'.join(str(v).lower() if isinstance(v, bool) else v for v in vs)}"
+            conds = ", ".join(f"{k}={'|'.join(str(v).lower() if isinstance(v, bool) else str(v) for v in vs)}"
                               for k, vs in self.where.items())
             inner += f" | {conds}"
+        if self.when:
+            inner += f" | {self.when}"
         return f"{self.agg}({inner})"
 
 
+def _aggregate_problems(agg: dict, at: tuple, contract: Contract) -> list[tuple[tuple, str]]:
+    """An aggregate's names checked against the declared tables (the plan's own contract)."""
+    from . import expr as X
+
+    out: list[tuple[tuple, str]] = []
+    table, kind, column = agg.get("table"), agg.get("agg"), agg.get("column")
+    tables = contract.data_tables()
+    if table not in contract.tables:
+        out.append((at + ("table",), f"unknown table {table!r}{_suggest(str(table), tables)}"))
+        return out
+    if table not in tables:
+        out.append((at + ("table",), f"{table!r} holds milestone reports: milestone targets read it, not aggregates"))
+        return out
+    names = contract.columns_of(table)
+    if kind == "count" and column is not None:
+        out.append((at + ("column",), "'count' counts rows: remove 'column' (or use count_true for a yes/no column)"))
+    elif kind in ("sum", "count_true") and column is None:
+        out.append((at + ("column",), f"{kind!r} needs a 'column'"))
+    elif column is not None:
+        if column not in names:
+            out.append((at + ("column",), f"unknown column {column!r} in table {table!r}{_suggest(column, names)}"))
+        else:
+            ckind = contract.column(table, column).kind
+            if kind == "sum" and ckind not in ("int", "decimal"):
+                out.append((at + ("column",), f"'sum' needs a number column; {table}.{column} is {_KIND_NAMES[ckind]}"
+                            + (" (use agg: count_true)" if ckind == "bool" else "")))
+            if kind == "count_true" and ckind != "bool":
+                out.append((at + ("column",), f"'count_true' needs a yes/no column; {table}.{column} is "
+                            f"{_KIND_NAMES[ckind]}" + (" (use agg: sum)" if ckind == "int" else "")))
+    for key, values in (agg.get("where") or {}).items():
+        if key not in names:
+            out.append((at + ("where", key), f"unknown column {key!r} in table {table!r}{_suggest(str(key), names)}"))
+            continue
+        spec = contract.column(table, key)
+        if not values:
+            out.append((at + ("where", key), f"no values for {key!r}: the filter would match no row"))
+        for i, v in enumerate(values):
+            here = at + ("where", key, i)
+            if spec.kind == "bool" and not isinstance(v, bool):
+                out.append((here, f"{table}.{key} is a yes/no column: write true or false, not {v!r}"))
+            elif spec.kind == "enum" and (not isinstance(v, str) or v not in spec.choices.values):
+                out.append((here, f"{v!r} is not a value of {table}.{key}; expected one of "
+                                  f"{', '.join(spec.choices.values)}"))
+            elif spec.kind in ("text", "date") and not isinstance(v, str):
+                out.append((here, f"{table}.{key} is a text column: write a string, not {v!r}"))
+            elif spec.kind in ("int", "decimal") and (isinstance(v, bool) or not isinstance(v, (int, float))):
+                out.append((here, f"{table}.{key} is a number column: write a number, not {v!r}"))
+    if agg.get("when"):
+        try:
+            X.parse(agg["when"], names)
+        except X.ExprError as exc:
+            out.append((at + ("when",), str(exc)))
+    return out
+
+
+_KIND_NAMES = {"int": "integer", "decimal": "decimal", "bool": "yes_no", "enum": "choice", "text": "text",
+               "date": "date"}
+
+
 # ------------------------------------------------------------- plan, sections
+SectionId = Union[Annotated[StrictInt, Field(ge=0)], NonEmpty]
+
+
 class Section(_Model):
-    number: Annotated[StrictInt, Field(ge=1, le=7)]
+    """A part of the plan (聚焦… / 一、…): any number of them, numbered or named in the plan's own way."""
+    number: SectionId
     title_zh: NonEmpty
     title_en: NonEmpty
 
@@ -173,17 +176,36 @@ class Plan(_Model):
 
 
 # ------------------------------------------------------------------- targets
-def _parse_goal(value: Any) -> tuple[Decimal, bool]:
-    """(value, written_as_percent). Accepts 0.96, 0, "0.96" and "96%"."""
+#: How each unit writes a goal and scales a figure: percent 96% = 0.96; per_thousand 5‰ = 5 (per 1000 of the
+#: denominator); ratio 19:1 = 19 (numerator per one of the denominator); count: a whole number.
+UNITS = ("percent", "count", "ratio", "per_thousand")
+SCALE = {"percent": 1, "ratio": 1, "per_thousand": 1000, "count": 1}
+
+
+def _parse_goal(value: Any, unit: Optional[str] = None) -> tuple[Decimal, bool]:
+    """(value, written with its unit's sign). Accepts 0.96, "96%", "5‰", "19:1" and whole numbers."""
     if isinstance(value, bool):
         raise _problem("goal must be a number such as 0.96 or 96%, not true/false")
-    percent = False
+    marked = False
     if isinstance(value, (int, float)):
         text = repr(value) if isinstance(value, float) else str(value)
     elif isinstance(value, (str, Decimal)):
-        text = str(value).strip().replace("％", "%")
+        text = str(value).strip().replace("％", "%").replace("：", ":")
         if text.endswith("%"):
-            percent, text = True, text[:-1].strip()
+            if unit not in (None, "percent"):
+                raise _problem(f"goal {value!r} is a percentage but unit is {unit!r}")
+            marked, text = True, text[:-1].strip()
+        elif text.endswith("‰"):
+            if unit != "per_thousand":
+                raise _problem(f"goal {value!r} is per thousand (‰) but unit is {unit!r}")
+            marked, text = True, text[:-1].strip()
+        elif ":" in text:
+            if unit != "ratio":
+                raise _problem(f"goal {value!r} is a ratio but unit is {unit!r} (use unit: ratio)")
+            left, _, right = text.partition(":")
+            if right.strip() not in ("1", "1.0"):
+                raise _problem(f"write a ratio goal as N:1 (e.g. 19:1), not {value!r}")
+            marked, text = True, left.strip()
     else:
         raise _problem(f"goal must be a number such as 0.96 or 96%, not {type(value).__name__}")
     try:
@@ -192,41 +214,68 @@ def _parse_goal(value: Any) -> tuple[Decimal, bool]:
         raise _problem(f"goal {value!r} is not a number; write e.g. 0.96 or 96%") from None
     if not number.is_finite():
         raise _problem(f"goal {value!r} is not a finite number")
-    return (number.scaleb(-2) if percent else number), percent
+    return (number.scaleb(-2) if marked and unit in (None, "percent") else number), marked
+
+
+class RelativeGoal(_Model):
+    """A goal measured from a previous figure: ``previous`` (as the plan writes it, e.g. 52.3%) plus
+    ``change`` in the unit's points (percentage points for a percent: -1 = 下降 1 个百分点). Without
+    ``previous`` the figure is taken from ``--baseline`` (an earlier run's JSON); with neither: no data."""
+    previous: Optional[Decimal] = None
+    change: Decimal
+
+    @field_validator("previous", "change", mode="before")
+    @classmethod
+    def _number(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None:
+            return None
+        if isinstance(value, str) and value.strip().endswith(("%", "％")) and info.field_name == "previous":
+            return _parse_goal(value)[0]
+        if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
+            raise _problem(f"{info.field_name} must be a number, not {value!r}")
+        try:
+            return Decimal(str(value).strip())
+        except InvalidOperation:
+            raise _problem(f"{info.field_name} {value!r} is not a number") from None
 
 
 class _Target(_Model):
     """What every target has: a stable id, its place in the plan and the plan's words."""
 
     id: TargetId
-    section: StrictInt
-    item: Annotated[StrictInt, Field(ge=1)]
+    section: SectionId
+    item: Optional[Annotated[StrictInt, Field(ge=1)]] = None
     title_zh: NonEmpty
     title_en: NonEmpty
     source: NonEmpty
 
 
 class MetricTarget(_Target):
-    """A figure computed from the tables, compared with a goal."""
+    """A figure computed from the tables, compared with a goal (fixed, or relative to a previous figure)."""
 
     kind: Literal["metric"]
     numerator: Aggregate
     denominator: Optional[Aggregate] = None
     # op and unit come before goal so that the goal's checks can see them.
     op: Literal[">=", "<=", "==", ">", "<"]
-    unit: Literal["percent", "count"]
-    goal: Decimal
+    unit: Literal["percent", "count", "ratio", "per_thousand"]
+    goal: Union[Decimal, RelativeGoal]
     gap_unit_zh: NonEmpty
     gap_unit_en: NonEmpty
+    #: which side a gap is counted on: more (or fewer) of the numerator, or of the denominator (生师比: teachers)
+    gap_side: Literal["numerator", "denominator"] = "numerator"
 
     @field_validator("goal", mode="before")
     @classmethod
-    def _goal(cls, value: Any, info: ValidationInfo) -> Decimal:
-        number, percent = _parse_goal(value)
+    def _goal(cls, value: Any, info: ValidationInfo) -> Any:
         unit, op = info.data.get("unit"), info.data.get("op")
+        if isinstance(value, dict):
+            if unit == "percent" and isinstance(value.get("previous"), (int, float)) and value["previous"] > 1:
+                raise _problem(f"a previous percent is written {value['previous']}% (or as a fraction of 1)",
+                               ("previous",))
+            return value
+        number, marked = _parse_goal(value, unit)
         if unit == "count":
-            if percent:
-                raise _problem(f"goal {value!r} is a percentage but unit is 'count'; write a whole number")
             if number < 0:
                 raise _problem(f"a count goal cannot be negative ({number})")
             if number != number.to_integral_value():
@@ -236,7 +285,7 @@ class MetricTarget(_Target):
             if op == ">=" and number <= 0:
                 raise _problem(f"'>= {number}' is always met: a count is never negative")
         elif unit == "percent":
-            if number > 1 and not percent:
+            if number > 1 and not marked:
                 raise _problem(f"a percent goal is a fraction of 1: write {number}% or {number.scaleb(-2)}, not {number}")
             if number < 0 or number > 1:
                 raise _problem(f"a percent goal must lie between 0% and 100%, not {_pct(number)}")
@@ -248,53 +297,108 @@ class MetricTarget(_Target):
                 raise _problem(f"'<= {_pct(number)}' is always met; the target checks nothing")
             if op == ">=" and number <= 0:
                 raise _problem(f"'>= {_pct(number)}' is always met; the target checks nothing")
+        elif unit in ("ratio", "per_thousand"):
+            if number < 0:
+                raise _problem(f"a {unit} goal cannot be negative ({number})")
+            if op in ("<", ">=") and number <= 0:
+                raise _problem(f"'{op} {number}' is {'never' if op == '<' else 'always'} met: the figure is never negative")
         return number
 
     @model_validator(mode="after")
     def _denominator(self) -> "MetricTarget":
-        if self.unit == "percent" and self.denominator is None:
-            raise _problem("a percent target needs a 'denominator'", ("denominator",))
+        if self.unit != "count" and self.denominator is None:
+            raise _problem(f"a {self.unit} target needs a 'denominator'", ("denominator",))
         if self.unit == "count" and self.denominator is not None:
-            raise _problem("a count target takes no 'denominator' (use unit: percent for a ratio)", ("denominator",))
+            raise _problem("a count target takes no 'denominator' (use unit: percent, ratio or per_thousand)",
+                           ("denominator",))
+        if self.unit == "count" and self.gap_side == "denominator":
+            raise _problem("a count has no denominator to count a gap on", ("gap_side",))
         return self
 
     @property
-    def goal_fraction(self) -> Fraction:
-        """The goal as an exact fraction (0.96 -> 24/25) for exact comparison."""
-        return Fraction(self.goal)
+    def relative(self) -> Optional[RelativeGoal]:
+        return self.goal if isinstance(self.goal, RelativeGoal) else None
+
+    @property
+    def scale(self) -> int:
+        """The figure is numerator / denominator × scale (1000 for per thousand)."""
+        return SCALE[self.unit]
+
+    @property
+    def goal_fraction(self) -> Optional[Fraction]:
+        """A fixed goal as an exact fraction (0.96 -> 24/25); None for a relative goal (see goal_from)."""
+        return None if self.relative is not None else Fraction(self.goal)
+
+    def goal_from(self, previous: Optional[Fraction]) -> Optional[Fraction]:
+        """The goal: fixed, or the previous figure (the plan's own, else ``previous``) plus the change."""
+        rel = self.relative
+        if rel is None:
+            return Fraction(self.goal)
+        base = Fraction(rel.previous) if rel.previous is not None else previous
+        if base is None:
+            return None
+        change = Fraction(rel.change) / 100 if self.unit == "percent" else Fraction(rel.change)
+        return base + change
 
     def goal_text(self) -> str:
-        """The goal as people write it: ``>= 96%`` or ``== 0``."""
-        shown = _pct(self.goal) if self.unit == "percent" else str(self.goal)
-        return f"{self.op} {shown}"
+        """The goal as people write it: ``>= 96%``, ``== 0``, ``<= 19:1``, ``<= 5‰``, ``<= previous -1``."""
+        rel = self.relative
+        if rel is not None:
+            prev = show_number(rel.previous, self.unit) if rel.previous is not None else "baseline"
+            sign = "+" if rel.change >= 0 else ""
+            return f"{self.op} {prev} {sign}{format(rel.change.normalize(), 'f')}"
+        return f"{self.op} {show_number(self.goal, self.unit)}"
+
+
+def show_number(value: Any, unit: str) -> str:
+    number = Decimal(value) if not isinstance(value, Decimal) else value
+    if unit == "percent":
+        return _pct(number)
+    text = format(number.normalize(), "f")
+    return {"ratio": f"{text}:1", "per_thousand": f"{text}‰"}.get(unit, text)
 
 
 class MilestoneTarget(_Target):
-    """A named project, appraisal or application that must reach a status this year."""
+    """A named project, appraisal or application that must reach a status (by a due date, if given)."""
 
     kind: Literal["milestone"]
-    required_status: Literal["started", "completed"]
-    category: Literal["construction", "appraisal", "application", "demonstration_site", "other"]
+    required_status: NonEmpty
+    category: NonEmpty = "other"
     place_zh: Optional[NonEmpty] = None
+    due: Optional[date] = None
 
 
 Target = Annotated[Union[MetricTarget, MilestoneTarget], Field(discriminator="kind")]
 
 
 class TargetsFile(_Model):
+    """The whole plan file: the plan, its sections, its data contract and its targets."""
+
     plan: Plan
-    sections: list[Section]
+    sections: list[Section] = Field(min_length=1)
+    choices: dict[str, list[ChoiceDecl]] = Field(default_factory=dict)
+    tables: dict[str, TableDecl] = Field(min_length=1)
+    milestones_table: Optional[MilestonesDecl] = Field(default=None, alias="milestones")
+    references: list[ReferenceDecl] = Field(default_factory=list)
+    obligations: list[ObligationDecl] = Field(default_factory=list)
     targets: list[Target]
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     @model_validator(mode="after")
     def _cross_checks(self, info: ValidationInfo) -> "TargetsFile":
         if info.context and info.context.get("skip_file_checks"):
             return self  # parse_targets runs them itself, on the raw data, to report all at once
-        problems = _file_checks(self.model_dump(mode="python"))
+        problems = plan_problems(self)
         if problems:
             loc, message = problems[0]
             raise _problem(message, loc)
         return self
+
+    @functools.cached_property
+    def contract(self) -> Contract:
+        """The data contract the plan declares, as the readers, validator and engine use it."""
+        return build_contract(self.choices, self.tables, self.references, self.obligations, self.milestones_table)
 
     @property
     def metrics(self) -> list[MetricTarget]:
@@ -310,11 +414,38 @@ class TargetsFile(_Model):
                 return t
         raise KeyError(target_id)
 
-    def section(self, number: int) -> Section:
+    def section(self, number: Union[int, str]) -> Section:
         for s in self.sections:
             if s.number == number:
                 return s
         raise KeyError(number)
+
+
+#: The plan file's model under its own name; ``TargetsFile`` stays for the library's callers.
+PlanFile = TargetsFile
+
+
+def plan_problems(plan: TargetsFile) -> list[tuple[tuple, str]]:
+    """Checks across the parts of a plan whose every part is valid on its own: the contract's names,
+    each target's tables and columns, milestone statuses. [(location, message)]."""
+    out = contract_problems(plan.choices, plan.tables, plan.references, plan.obligations, plan.milestones_table)
+    if out:
+        return out  # the targets are checked against a contract that holds together
+    contract = plan.contract
+    for i, t in enumerate(plan.targets):
+        if isinstance(t, MetricTarget):
+            for side in ("numerator", "denominator"):
+                agg = getattr(t, side)
+                if agg is not None:
+                    out.extend(_aggregate_problems(agg.model_dump(), ("targets", i, side), contract))
+        else:
+            ms = contract.milestones
+            if ms is None:
+                out.append((("targets", i), "a milestone target needs the plan's 'milestones:' (where they are reported)"))
+            elif t.required_status not in ms.statuses.values:
+                out.append((("targets", i, "required_status"), f"{t.required_status!r} is not a status; expected one of "
+                            f"{', '.join(ms.statuses.values)}{_suggest(t.required_status, ms.statuses.values)}"))
+    return out
 
 
 def _file_checks(data: Any) -> list[tuple[tuple, str]]:
@@ -322,12 +453,12 @@ def _file_checks(data: Any) -> list[tuple[tuple, str]]:
     out: list[tuple[tuple, str]] = []
     if not isinstance(data, dict):
         return out
-    numbers: set[int] = set()
+    numbers: set = set()
     sections = data.get("sections")
     sections_ok = isinstance(sections, list)
     for i, s in enumerate(sections if sections_ok else []):
         n = s.get("number") if isinstance(s, dict) else None
-        if isinstance(n, int) and not isinstance(n, bool):
+        if (isinstance(n, int) and not isinstance(n, bool)) or isinstance(n, str):
             if n in numbers:
                 out.append((("sections", i, "number"), f"section {n} is listed twice"))
             numbers.add(n)
@@ -345,9 +476,10 @@ def _file_checks(data: Any) -> list[tuple[tuple, str]]:
             else:
                 seen[tid] = i
         n = t.get("section")
-        if sections_ok and isinstance(n, int) and not isinstance(n, bool) and n not in numbers:
+        if sections_ok and isinstance(n, (int, str)) and not isinstance(n, bool) and n not in numbers:
             out.append((("targets", i, "section"),
-                        f"section {n} is not among the sections ({', '.join(map(str, sorted(numbers)))})"))
+                        f"section {n!r} is not among the sections ({', '.join(map(str, numbers))})"
+                        f"{_suggest(str(n), [str(x) for x in numbers])}"))
     return out
 
 
@@ -356,8 +488,10 @@ def _pct(number: Decimal) -> str:
     return f"{text}%"
 
 
-_ALL_KEYS = sorted({k for m in (Aggregate, Section, Plan, MetricTarget, MilestoneTarget, TargetsFile)
-                    for k in m.model_fields})
+_ALL_KEYS = sorted({(f.alias or k) for m in (Aggregate, Section, Plan, MetricTarget, MilestoneTarget, TargetsFile,
+                                              RelativeGoal, ChoiceDecl, TableDecl, ColumnDecl, RuleDecl, ReferenceDecl,
+                                              ObligationDecl, MilestonesDecl, DefaultDecl, SideDecl)
+                    for k, f in m.model_fields.items()})
 
 
 def _suggest(word: str, choices: Iterable[str]) -> str:
@@ -564,7 +698,7 @@ def parse_targets(text: str, name: str = "targets.yaml") -> TargetsFile:
         line = root.start_mark.line + 1 if root is not None else None
         col = root.start_mark.column + 1 if root is not None else None
         got = "an empty file" if data is None else f"a {type(data).__name__}"
-        raise TargetsError(name, [TargetsProblem(line, col, "", f"expected a mapping with plan, sections and targets; "
+        raise TargetsError(name, [TargetsProblem(line, col, "", f"expected a mapping with plan, sections, tables and targets; "
                                                                 f"got {got}", file=name)])
 
     found: list[tuple[tuple, bool, str]] = []   # (loc, point_at_key, message)
@@ -578,6 +712,8 @@ def parse_targets(text: str, name: str = "targets.yaml") -> TargetsFile:
             found.extend(_problems_of(err))
     for loc, message in _file_checks(data):
         found.append((loc, False, message))
+    if model is not None and not found:
+        found.extend((loc, False, message) for loc, message in plan_problems(model))
 
     if not found:
         assert model is not None

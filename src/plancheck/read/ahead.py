@@ -34,22 +34,22 @@ def _stamp(path: Path) -> Optional[tuple[int, int]]:
     return st.st_size, st.st_mtime_ns
 
 
-def _reader(path: Path, expect: Optional[str]) -> tuple[Optional[str], Optional[Callable[[], Any]]]:
+def _reader(path: Path, expect: Optional[str], tables=None) -> tuple[Optional[str], Optional[Callable[[], Any]]]:
     """(the key's role part, the read to run ahead) for a file read the same way by readers.read_file."""
     suffix = path.suffix.lower()
     if suffix in workbooks.PREFETCH_SUFFIXES:
         return None, lambda: workbooks.parse(path)
     if suffix in textfile.CSV_SUFFIXES or suffix == "":
-        return expect, lambda: textfile.read_ahead(path, expect)
+        return expect, lambda: textfile.read_ahead(path, expect, tables)
     return None, None
 
 
-def prefetch(path: Optional[Path], expect: Optional[str] = None) -> Optional[tuple[str, Optional[str]]]:
+def prefetch(path: Optional[Path], expect: Optional[str], tables) -> Optional[tuple[str, Optional[str]]]:
     """Start reading ``path`` in the background if it is a CSV or zipped-workbook file; returns its key in
     the pending reads, None if nothing was started."""
     if path is None or not path.is_file():
         return None
-    role, read = _reader(path, expect)
+    role, read = _reader(path, expect, tables)
     key = (os.path.abspath(path), role)
     if read is None or key in _pending:
         return None
@@ -60,10 +60,12 @@ def prefetch(path: Optional[Path], expect: Optional[str] = None) -> Optional[tup
 
 
 @contextmanager
-def parsing_ahead(paths: dict[str, Optional[Path]]) -> Iterator[None]:
-    """The files among ``paths`` (table expected -> file) read in the background for the time of the
-    block; a read that was not taken by its end (the run stopped early) is dropped rather than kept."""
-    started = [key for key in (prefetch(path, role) for role, path in paths.items()) if key is not None]
+def parsing_ahead(paths: list[tuple[Optional[str], Path]], tables) -> Iterator[None]:
+    """The files among ``paths`` ((table expected or None, file) pairs) read in the background, with the
+    plan's declared ``tables``, for the time of the block; a read that was not taken by its end (the run
+    stopped early) is dropped rather than kept."""
+    pairs = [(r, p) for r, p in paths.items() if p is not None] if isinstance(paths, dict) else paths
+    started = [key for key in (prefetch(path, role, tables) for role, path in pairs) if key is not None]
     try:
         yield
     finally:

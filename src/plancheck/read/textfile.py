@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 
-from .headers import HEADER_SCAN_ROWS, coded_columns, find_header
+from .headers import HEADER_SCAN_ROWS, index_for
 
 #: Sizes beyond which a file is refused (bounded time and memory).
 MAX_FILE_BYTES = 256 * 1024**2
@@ -63,7 +63,7 @@ def sniff_delimiter(sample_lines: list[str]) -> str:
     return best
 
 
-def arrow_text(text: str | bytes, delimiter: str, expect: Optional[str], start: int = 0) -> Optional[ArrowText]:
+def arrow_text(text: str | bytes, delimiter: str, expect: Optional[str], tables, start: int = 0) -> Optional[ArrowText]:
     """The common case read by pyarrow.csv: no quote character, one record per line, every row as wide
     as the header. Anything else (blank lines, ragged rows, quoting, a lone CR, no header) returns None.
 
@@ -82,7 +82,8 @@ def arrow_text(text: str | bytes, delimiter: str, expect: Optional[str], start: 
         return None
     if len(records) != prefix.count("\n") + (0 if prefix.endswith("\n") else 1):
         return None  # a lone CR in the first lines
-    idx, table = find_header(records, expect)
+    index = index_for(tables)
+    idx, table = index.find_header(records, expect)
     if idx < 0:
         return None
     body_start = line_end(text, idx + 1, start)
@@ -90,7 +91,7 @@ def arrow_text(text: str | bytes, delimiter: str, expect: Optional[str], start: 
     whole = text if raw else body
     lines = whole.count(b"\n", body_start if raw else 0) + (0 if whole.endswith(b"\n") else 1)
     headers = [h.strip() for h in records[idx]]
-    columns = arrow_columns(body, lines, delimiter, len(headers), strict=raw, coded=coded_columns(headers, table))
+    columns = arrow_columns(body, lines, delimiter, len(headers), strict=raw, coded=index.coded_columns(headers, table))
     del body, whole
     if columns is None:
         return None
@@ -163,7 +164,7 @@ def use_jemalloc() -> None:
         pass
 
 
-def read_ahead(path: Path, expect: Optional[str]) -> Optional[tuple[ArrowText, str]]:
+def read_ahead(path: Path, expect: Optional[str], tables) -> Optional[tuple[ArrowText, str]]:
     """(the table, its encoding) of a plain UTF-8 CSV file, read the way readers.read_csv reads it; None
     for anything else — an empty or oversized file, another encoding, quoting, no header... — which
     read_csv then reads (and reports) itself."""
@@ -180,7 +181,7 @@ def read_ahead(path: Path, expect: Optional[str]) -> Optional[tuple[ArrowText, s
             return None
         delimiter, start, encoding = layout
         use_jemalloc()
-        found = arrow_text(raw, delimiter, expect, start)
+        found = arrow_text(raw, delimiter, expect, tables, start)
     except Exception:  # noqa: BLE001 — whatever fails here, the ordinary read meets again and reports
         return None
     return (found, encoding) if found is not None else None

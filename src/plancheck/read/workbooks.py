@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import zipfile
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 #: Limits for a zipped workbook (.xlsx): bounded time and memory, and no zip bombs.
 MAX_XLSX_UNCOMPRESSED = 256 * 1024**2
@@ -67,16 +67,41 @@ def load_text(reader: Any, name: str) -> Any:
     return reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string")
 
 
-def parse(path: Path) -> Optional[tuple[list[str], dict[str, Any]]]:
-    """(sheet names, parsed sheets by name) of a zipped workbook within the size limits; None otherwise."""
+def scan(path: Path) -> Callable[[], Any]:
+    """Inflate the workbook's parts for real and refuse it past the size limit (its directory's sizes may lie):
+    raises xlsxscan.TooLarge before calamine unpacks anything. Then what each worksheet holds beyond its values
+    (:func:`xlsxscan.scan`: hidden rows and columns, formulas never computed) is looked for in a background
+    thread while calamine parses; the function returned gives it (None if that failed)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from . import xlsxscan
+
+    xlsxscan.scan(path, MAX_XLSX_UNCOMPRESSED, marks=False)
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="plancheck-scan")
+    future = pool.submit(xlsxscan.scan, path, MAX_XLSX_UNCOMPRESSED)
+    pool.shutdown(wait=False)
+
+    def result() -> Any:
+        try:
+            return future.result()
+        except Exception:  # noqa: BLE001 — the bounded pass above read the same bytes; nothing to add
+            return None
+
+    return result
+
+
+def parse(path: Path) -> Optional[tuple[list[str], dict[str, Any], Any]]:
+    """(sheet names, parsed sheets by name, :func:`scan`) of a zipped workbook within the size limits;
+    None otherwise."""
     try:
         with path.open("rb") as fh:
             if fh.read(4) != b"PK\x03\x04":
                 return None
         if not zip_within_limits(*zip_sizes(path)):
             return None
+        marks = scan(path)  # (before calamine unpacks anything: the real sizes are bounded here)
         reader = open_workbook(str(path))
         names = list(reader.sheet_names)
-        return names, {name: load_text(reader, name) for name in names}
+        return names, {name: load_text(reader, name) for name in names}, marks()
     except BaseException:  # noqa: BLE001 — any failure (even a Rust panic) leaves the file to read_excel
         return None

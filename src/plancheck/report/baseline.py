@@ -11,13 +11,13 @@ better depends on the target's operator, which the label accounts for.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, Optional, Union
 
-from ..engine import FAIL, NO_DATA, PASS, STATUS_RANK, Result
-from .common import MILESTONE_TEXT, percent
+from ..engine import FAIL, NO_DATA, PASS, Result
+from .common import NOT_REPORTED, percent
 
 #: A run's JSON is a few hundred kB at most; anything far larger is not one.
 MAX_BASELINE_BYTES = 64 * 1024 * 1024
@@ -60,6 +60,7 @@ class Change:
     unit: str = "percent"
     title_zh: str = ""
     title_en: str = ""
+    status_labels: dict = field(default_factory=dict, compare=False)   # milestones: the plan's statuses, in order
 
 
 # ------------------------------------------------------------------ loading
@@ -124,14 +125,15 @@ def after_actual(r: Result) -> Any:
     return int(r.actual) if r.actual.denominator == 1 else float(r.actual)
 
 
-def direction(before: Any, after: Any, unit: str) -> str:
-    """Which way the raw figure moved; ``same`` when either side is missing."""
+def direction(before: Any, after: Any, unit: str, order: tuple = ()) -> str:
+    """Which way the raw figure moved; ``same`` when either side is missing. ``order``: a milestone's
+    statuses, first to last."""
     if before is None or after is None:
         return SAME
     if unit == "status":
-        a, b = STATUS_RANK.get(after), STATUS_RANK.get(before)
-        if a is None or b is None:
+        if after not in order or before not in order:
             return SAME
+        a, b = order.index(after), order.index(before)
     else:
         if isinstance(before, bool) or not isinstance(before, (int, float)):
             return SAME
@@ -175,12 +177,12 @@ def change_of(r: Result, before: Optional[dict[str, Any]]) -> Change:
     after = after_actual(r)
     prior = None if before is None else before.get("actual")
     prior_status = None if before is None else before.get("status")
-    moved = direction(prior, after, r.unit)
+    moved = direction(prior, after, r.unit, tuple(r.status_labels))
     toward = _toward_goal(prior, after, r.goal) if r.kind == "metric" and moved != SAME else None
     return Change(id=r.target_id, before_status=prior_status, after_status=r.status, before_actual=prior,
                   after_actual=after, direction=moved,
                   label=label(prior_status, r.status, moved, r.op, r.unit, toward),
-                  unit=r.unit, title_zh=r.title_zh, title_en=r.title_en)
+                  unit=r.unit, title_zh=r.title_zh, title_en=r.title_en, status_labels=r.status_labels)
 
 
 def changes(results: list[Result], baseline: dict[str, dict[str, Any]]) -> list[Change]:
@@ -198,12 +200,14 @@ def changes(results: list[Result], baseline: dict[str, dict[str, Any]]) -> list[
 
 
 # ------------------------------------------------------------------ display
-def value_text(value: Any, unit: str, lang: str = "zh") -> str:
-    """A baseline or current figure for display, as the other tables show figures."""
+def value_text(value: Any, unit: str, lang: str = "zh", labels: Optional[dict] = None) -> str:
+    """A baseline or current figure for display, as the other tables show figures (``labels``: a milestone's
+    statuses, value -> (zh, en))."""
     if value is None:
         return "—"
     if unit == "status":
-        return MILESTONE_TEXT[lang].get(value, str(value))
+        found = (labels or {}).get(value)
+        return found[0 if lang == "zh" else 1] if found else str(value)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return str(value)
     if unit == "percent":

@@ -11,10 +11,15 @@ STATUS_TEXT = {
     "zh": {PASS: "达标", FAIL: "未达标", NO_DATA: "无数据"},
     "en": {PASS: "pass", FAIL: "fail", NO_DATA: "no data"},
 }
-MILESTONE_TEXT = {
-    "zh": {"not_started": "未启动", "started": "已启动", "completed": "已完成", None: "未报送"},
-    "en": {"not_started": "not started", "started": "started", "completed": "completed", None: "not reported"},
-}
+NOT_REPORTED = {"zh": "未报送", "en": "not reported"}
+
+
+def status_label(r: Result, value: Optional[str], lang: str, missing: Optional[str] = None) -> str:
+    """A milestone status as the plan names it (``missing``: what a status never reported shows)."""
+    if value is None:
+        return NOT_REPORTED[lang] if missing is None else missing
+    found = r.status_labels.get(value)
+    return found[0 if lang == "zh" else 1] if found else value
 OP_TEXT = {"zh": {">=": "≥", "<=": "≤", "==": "=", ">": ">", "<": "<"},
            "en": {">=": "≥", "<=": "≤", "==": "=", ">": ">", "<": "<"}}
 
@@ -45,29 +50,68 @@ def _same_side(shown: Fraction, exact: Fraction, goal: Fraction) -> bool:
 
 def figure(r: Result) -> str:
     if r.kind == "milestone":
-        return MILESTONE_TEXT["en"].get(r.reported_status, "—")
+        return status_label(r, r.reported_status, "en")
     if r.actual is None:
         return "—"
     if r.unit == "percent":
         return percent(r.actual, goal=r.goal)
-    return str(int(r.actual))
+    if r.unit in ("ratio", "per_thousand"):
+        shown = _decimal(r.actual, 2, r.goal)
+        return f"{shown}:1" if r.unit == "ratio" else f"{shown}‰"
+    return str(int(r.actual)) if r.actual.denominator == 1 else _decimal(r.actual, 2, r.goal)
+
+
+def _decimal(value: Fraction, digits: int, goal: Optional[Fraction]) -> str:
+    """A figure with ``digits`` decimals, more where rounding would put it on the other side of the goal."""
+    while True:
+        shown = round(value, digits)
+        if goal is None or digits >= 8 or _same_side(shown, value, goal):
+            return f"{float(shown):.{digits}f}"
+        digits += 1
 
 
 def figure_lang(r: Result, lang: str) -> str:
     if r.kind == "milestone":
-        return MILESTONE_TEXT[lang].get(r.reported_status, "—")
+        return status_label(r, r.reported_status, lang)
     return figure(r)
 
 
 def goal_text(r: Result, lang: str = "zh") -> str:
     if r.kind == "milestone":
-        return MILESTONE_TEXT[lang][r.goal]
+        text = status_label(r, r.goal, lang)
+        if r.due:
+            text += f"（{r.due} 前）" if lang == "zh" else f" (by {r.due})"
+        return text
     op = OP_TEXT[lang][r.op]
+    if r.goal is None:
+        return (f"{op} 上年数值 {_change_text(r, lang)}（缺少上年数据）" if lang == "zh"
+                else f"{op} previous figure {_change_text(r, lang)} (no previous figure)")
+    text = f"{op} {number_text(r.goal, r.unit)}"
+    if r.change is not None:
+        prev = number_text(r.previous, r.unit) if r.previous is not None else "—"
+        text += (f"（上年 {prev} {_change_text(r, lang)}）" if lang == "zh"
+                 else f" (previous {prev} {_change_text(r, lang)})")
+    return text
+
+
+def number_text(value: Fraction, unit: str) -> str:
+    """A goal or a previous figure in its unit: 96%, 19:1, 5‰, 0."""
+    if unit == "percent":
+        g = value * 100
+        return (f"{int(g)}" if g.denominator == 1 else f"{float(g):g}") + "%"
+    shown = f"{int(value)}" if value.denominator == 1 else f"{float(value):g}"
+    return {"ratio": f"{shown}:1", "per_thousand": f"{shown}‰"}.get(unit, shown)
+
+
+def _change_text(r: Result, lang: str) -> str:
+    """The change a relative goal asks for: −1 个百分点 / -1 percentage point."""
+    if r.change is None:
+        return ""
+    step = r.change * 100 if r.unit == "percent" else r.change
+    shown = f"{int(step):+d}" if step.denominator == 1 else f"{float(step):+g}"
     if r.unit == "percent":
-        g = r.goal * 100
-        shown = f"{int(g)}" if g.denominator == 1 else f"{float(g):g}"
-        return f"{op} {shown}%"
-    return f"{op} {int(r.goal)}"
+        return f"{shown} 个百分点" if lang == "zh" else f"{shown} percentage points"
+    return shown
 
 
 def ratio_text(r: Result) -> str:
@@ -86,14 +130,21 @@ def gap_text(r: Result, lang: str = "zh") -> str:
     if r.status == NO_DATA:
         if r.kind == "milestone":
             return "未报送进展" if lang == "zh" else "progress not reported"
+        if r.goal is None and r.actual is not None:
+            return ("目标以上年数值为基准，但没有上年数值（用 --baseline 指定上年结果）" if lang == "zh"
+                    else "the goal is relative to the previous figure, which is missing (give --baseline)")
         return "缺少数据" if lang == "zh" else "inputs missing"
     if r.status == PASS:
         return ""
     if r.kind == "milestone":
-        need = MILESTONE_TEXT[lang][r.goal]
+        need = status_label(r, r.goal, lang)
+        if r.overdue:
+            return (f"已逾期（应于 {r.due} 前{need}）" if lang == "zh" else f"overdue: “{need}” was due by {r.due}")
         return f"需达到“{need}”" if lang == "zh" else f"must reach “{need}”"
     unit = r.gap_unit_zh if lang == "zh" else r.gap_unit_en
     n = r.gap or 0
+    if r.gap is None:
+        return ""
     if r.op in ("<=", "<") or (r.op == "==" and r.actual is not None and r.actual > r.goal):
         return f"需减少 {n:,} {unit}" if lang == "zh" else f"{n:,} fewer {unit}"
     if r.unit == "percent" and r.denominator is not None:
@@ -124,3 +175,29 @@ def offender_text(r: Result, lang: str = "zh", limit: int = 10) -> str:
 
 def title(r: Result, lang: str) -> str:
     return r.title_zh if lang == "zh" else r.title_en
+
+
+def _column_of(plan, column: str):
+    """The first declared column of that name in any of the plan's tables."""
+    if plan is None:
+        return None
+    for spec in plan.contract.tables.values():
+        if column in spec.columns_by_name:
+            return spec.column(column)
+    return None
+
+
+def group_name(plan, column: str, lang: str) -> str:
+    """A breakdown's column as the reader knows it: its Chinese header in a Chinese report."""
+    col = _column_of(plan, column)
+    if col is None:
+        return column
+    return col.zh if lang == "zh" else (col.en or column.replace("_", " "))
+
+
+def group_label(plan, column: str, value: str, lang: str) -> str:
+    """A group as the reader knows it: a choice's label (幼儿园 rather than ``kindergarten``) in a Chinese report."""
+    col = _column_of(plan, column)
+    if col is not None and col.choices is not None and lang == "zh":
+        return col.choices.label(value, "zh")
+    return value

@@ -17,7 +17,8 @@ from typing import Optional
 from ..engine import NO_DATA, Result
 from .common import STATUS_TEXT, figure_lang, goal_text, title
 from .context import ReportContext
-from .markdown import Block, Bullets, Cell, Heading, Para, Slot, Table, build, group_label, group_name, report_title
+from .common import group_label, group_name
+from .markdown import Block, Bullets, Cell, Heading, Para, Slot, Table, build, report_title
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
@@ -87,7 +88,7 @@ def slot(b: Slot, ctx: ReportContext) -> str:
     if b.name == "metrics_chart":
         return metrics_chart(ctx.results, ctx.lang)
     if b.name == "group_grid" and b.arg in ctx.groups:
-        return group_grid(ctx.groups[b.arg], b.arg, ctx.lang)
+        return group_grid(ctx.groups[b.arg], b.arg, ctx.lang, ctx.targets)
     return ""
 
 
@@ -139,7 +140,7 @@ def metrics_chart(results: list[Result], lang: str = "zh") -> str:
 
 
 # ------------------------------------------------------------------ chart: group × target grid
-def group_grid(by: dict[str, list[Result]], column: str, lang: str = "zh") -> str:
+def group_grid(by: dict[str, list[Result]], column: str, lang: str = "zh", plan=None) -> str:
     if not by:
         return ""
     first = next(iter(by.values()))
@@ -153,13 +154,13 @@ def group_grid(by: dict[str, list[Result]], column: str, lang: str = "zh") -> st
         y = GRID_HEAD_H + j * CELL_H
         cells = "".join(
             f'<rect class="cell {r.status}" x="{GRID_LABEL_W + i * CELL_W}" y="{y}" width="{CELL_W}" height="{CELL_H}">'
-            f"<title>{esc(group_label(column, value, lang))} · {esc(title(r, lang))}: {esc(figure_lang(r, lang))} "
+            f"<title>{esc(group_label(plan, column, value, lang))} · {esc(title(r, lang))}: {esc(figure_lang(r, lang))} "
             f"({esc(STATUS_TEXT[lang][r.status])})</title></rect>" for i, r in enumerate(results))
-        label = group_label(column, value, lang)
+        label = group_label(plan, column, value, lang)
         rows.append(f'<g class="group-row" data-group="{esc(value)}"><text x="{GRID_LABEL_W - 6}" y="{y + 15}" '
                     f'text-anchor="end">{esc(_short(label, 12))}</text>{cells}</g>')
-    caption = (f"按{group_name(column, lang)}的达标情况（绿色达标，红色未达标，灰色无数据）" if lang == "zh" else
-               f"Targets by {group_name(column, lang)} (green pass, red fail, grey no data)")
+    caption = (f"按{group_name(plan, column, lang)}的达标情况（绿色达标，红色未达标，灰色无数据）" if lang == "zh" else
+               f"Targets by {group_name(plan, column, lang)} (green pass, red fail, grey no data)")
     return (f'<figure><svg class="chart grid" data-column="{esc(column)}" role="img" width="{width}" '
             f'height="{height}" viewBox="0 0 {width} {height}"><title>{esc(caption)}</title>{heads}\n'
             + "\n".join(rows) + "\n</svg></figure>")

@@ -16,16 +16,14 @@ from typing import Optional, Union
 
 from ..engine import FAIL, NO_DATA, PASS, Offender, Result, summary
 from ..errors import ERROR, INFO, WARNING, Problem
-from ..check.schema import ENUM_ZH, SchoolType
 from . import baseline as bl
-from .common import MILESTONE_TEXT, STATUS_TEXT, figure_lang, gap_text, goal_text, percent, title
+from .common import STATUS_TEXT, group_label, group_name, status_label, figure_lang, gap_text, goal_text, percent, title
 from .context import ReportContext
 
 #: Rows shown per holders-back table and in the warnings table (the counts are always complete).
 HOLDERS_SHOWN = 10
 PROBLEMS_SHOWN = 50
 SKIPPED_CODES = ("total_row_skipped", "footer_row_skipped")
-GROUP_NAME = {"zh": {"town": "乡镇", "school_type": "学校类型"}, "en": {"town": "town", "school_type": "school type"}}
 MARK = {PASS: "✔", FAIL: "✘", NO_DATA: "—"}
 
 
@@ -93,7 +91,7 @@ def build(ctx: ReportContext) -> list[Block]:
     if ctx.baseline is not None:
         blocks += baseline_blocks(ctx)
     for column, by in ctx.groups.items():
-        blocks += group_blocks(column, by, ctx.lang)
+        blocks += group_blocks(column, by, ctx.lang, ctx.targets)
     blocks += quality_blocks(ctx)
     return blocks
 
@@ -218,10 +216,10 @@ def holders_blocks(ctx: ReportContext) -> list[Block]:
     late = [r for r in failing if r.kind == "milestone"]
     if late:
         blocks.append(Heading(3, _t(lang, "未达到要求进度的重点项目", "Milestones behind the required stage")))
-        blocks.append(Bullets([_t(lang, f"{title(r, lang)}：要求“{MILESTONE_TEXT[lang][r.goal]}”，报送"
-                                        f"“{MILESTONE_TEXT[lang].get(r.reported_status, '—')}”",
-                                  f"{title(r, lang)}: must be “{MILESTONE_TEXT[lang][r.goal]}”, reported "
-                                  f"“{MILESTONE_TEXT[lang].get(r.reported_status, '—')}”") for r in late]))
+        blocks.append(Bullets([_t(lang, f"{title(r, lang)}：要求“{status_label(r, r.goal, lang)}”，报送"
+                                        f"“{status_label(r, r.reported_status, lang, '—')}”",
+                                  f"{title(r, lang)}: must be “{status_label(r, r.goal, lang)}”, reported "
+                                  f"“{status_label(r, r.reported_status, lang, '—')}”") for r in late]))
     return blocks
 
 
@@ -285,8 +283,8 @@ def milestone_blocks(ctx: ReportContext) -> list[Block]:
         return []
     header = _t(lang, "部分|条目|项目|要求进度|报送进度|结果|备注",
                 "section|item|project|required|reported|status|note").split("|")
-    rows = [[Cell(str(r.section)), Cell(str(r.item)), Cell(title(r, lang)), Cell(MILESTONE_TEXT[lang][r.goal]),
-             Cell(MILESTONE_TEXT[lang].get(r.reported_status, "—")), status_cell(r, lang), Cell(r.note or "")]
+    rows = [[Cell(str(r.section)), Cell(str(r.item)), Cell(title(r, lang)), Cell(status_label(r, r.goal, lang)),
+             Cell(status_label(r, r.reported_status, lang)), status_cell(r, lang), Cell(r.note or "")]
             for r in milestones]
     return [Heading(2, _t(lang, "重点项目进展", "Milestones")), Table(header, rows, "milestones")]
 
@@ -323,24 +321,13 @@ def _label_status(label: str) -> Optional[str]:
             bl.NEWLY_NO_DATA: NO_DATA}.get(label)
 
 
-def group_name(column: str, lang: str) -> str:
-    return GROUP_NAME[lang].get(column, column)
-
-
-def group_label(column: str, value: str, lang: str) -> str:
-    """A group as the reader knows it: 幼儿园 rather than ``kindergarten`` in a Chinese report."""
-    if column == "school_type" and lang == "zh":
-        return ENUM_ZH[SchoolType].get(value, value)
-    return value
-
-
-def group_blocks(column: str, by: dict[str, list[Result]], lang: str) -> list[Block]:
+def group_blocks(column: str, by: dict[str, list[Result]], lang: str, plan=None) -> list[Block]:
     if not by:
         return []
     first = next(iter(by.values()))
-    name = group_name(column, lang)
+    name = group_name(plan, column, lang)
     header = [name] + [title(r, lang) for r in first]
-    rows = [[Cell(group_label(column, value, lang))] + [Cell(f"{MARK[r.status]} {figure_lang(r, lang)}" if r.status != NO_DATA else "—",
+    rows = [[Cell(group_label(plan, column, value, lang))] + [Cell(f"{MARK[r.status]} {figure_lang(r, lang)}" if r.status != NO_DATA else "—",
                                   status=r.status) for r in results] for value, results in by.items()]
     legend = _t(lang, f"每个{name}单独计算各项量化指标（✔ 达标，✘ 未达标，— 无数据）。",
                 f"Every metric computed for each {name} on its own (✔ pass, ✘ fail, — no data).")

@@ -15,7 +15,7 @@ from ..engine import FAIL, NO_DATA, PASS, Result, summary
 from ..errors import ERROR, INFO, WARNING, Problem
 from ..plan.targets import TargetsFile
 from ..check.validate import Submission
-from .common import STATUS_TEXT, figure_lang, gap_text, goal_text, offender_text, ratio_text, title
+from .common import STATUS_TEXT, group_label, group_name, figure_lang, gap_text, goal_text, offender_text, ratio_text, title
 
 STYLE = {PASS: "bold green", FAIL: "bold red", NO_DATA: "bold yellow"}
 SEVERITY_STYLE = {ERROR: "red", WARNING: "yellow", INFO: "dim"}
@@ -82,20 +82,21 @@ def render_changes(console: Console, results: list[Result], baseline: dict, lang
     for c in (("目标", "上次", "本次", "变化") if lang == "zh" else ("target", "before", "now", "change")):
         table.add_column(c, overflow="fold")
     for ch in changes(results, baseline):
-        before = f"{STATUS_TEXT[lang].get(ch.before_status, '—')} {value_text(ch.before_actual, ch.unit, lang)}"
-        after = f"{STATUS_TEXT[lang].get(ch.after_status, '—')} {value_text(ch.after_actual, ch.unit, lang)}"
+        before = f"{STATUS_TEXT[lang].get(ch.before_status, '—')} {value_text(ch.before_actual, ch.unit, lang, ch.status_labels)}"
+        after = f"{STATUS_TEXT[lang].get(ch.after_status, '—')} {value_text(ch.after_actual, ch.unit, lang, ch.status_labels)}"
         _add(table, title_of(ch, lang), before, after, LABEL_TEXT[lang][ch.label])
     console.print(table)
 
 
-def render_groups(console: Console, groups: dict[str, list[Result]], column: str, lang: str = "zh") -> None:
+def render_groups(console: Console, groups: dict[str, list[Result]], column: str, lang: str = "zh",
+                  plan=None) -> None:
     """One line per group (e.g. town): how many targets pass, and which fail (with figures).
 
     A town-by-target grid is too wide for a terminal; the HTML report draws that grid.
     """
     if not groups:
         return
-    label = {"town": "乡镇", "school_type": "学校类型"}.get(column, column) if lang == "zh" else column
+    label = group_name(plan, column, lang)
     table = Table(title=f"按{label}统计" if lang == "zh" else f"By {column}", title_justify="left",
                   title_style="bold cyan")
     for c in ((label, "达标", "未达标", "无数据") if lang == "zh" else (label, "pass", "fail", "no data")):
@@ -104,7 +105,7 @@ def render_groups(console: Console, groups: dict[str, list[Result]], column: str
     for value, results in groups.items():
         s = summary(results)
         failing = sep.join(f"{title(r, lang)} {figure_lang(r, lang)}" for r in results if r.status == FAIL)
-        _add(table, value, Text(str(s[PASS]), style=STYLE[PASS]), Text(failing, style="red"), str(s[NO_DATA]))
+        _add(table, group_label(plan, column, value, lang), Text(str(s[PASS]), style=STYLE[PASS]), Text(failing, style="red"), str(s[NO_DATA]))
     console.print(table)
 
 

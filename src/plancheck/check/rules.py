@@ -1,0 +1,193 @@
+"""The plan's declared checks over typed tables: row rules, defaults, references between tables,
+and the columns a table takes from its parent (a teacher's school's town).
+
+Everything here is driven by the :class:`~plancheck.plan.tables.Contract`; the masks are computed
+over whole columns (a membership test per distinct value, expressions with numpy).
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import TYPE_CHECKING, Iterable, Optional
+
+import numpy as np
+import pandas as pd
+
+from ..plan import expr as X
+from .columns import Distinct
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..plan.tables import Contract, RowRule
+    from .schema import TableSpec
+
+
+def values_of(frame: pd.DataFrame, column: str) -> np.ndarray:
+    """A typed column as an expression reads it: numbers and yes/no as float (NaN: missing), text as
+    objects (None: missing)."""
+    if column not in frame:
+        return np.full(len(frame), np.nan)
+    s = frame[column]
+    if s.dtype.kind in "iufb" or str(s.dtype) in ("Int64", "boolean", "Float64"):
+        return s.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    return s.astype(object).where(s.notna(), None).to_numpy(dtype=object)
+
+
+def where_mask(frame: pd.DataFrame, where: Iterable[tuple[str, tuple]]) -> np.ndarray:
+    """Rows whose every ``where`` column holds one of its values (a missing value never does)."""
+    out = np.ones(len(frame), dtype=bool)
+    for column, allowed in where:
+        if column not in frame:
+            return np.zeros(len(frame), dtype=bool)
+        s = frame[column]
+        if str(s.dtype) in ("string", "str") or s.dtype == object or isinstance(s.dtype, pd.StringDtype):
+            out &= Distinct(s).isin(list(allowed))
+        else:
+            out &= s.isin(list(allowed)).fillna(False).to_numpy(dtype=bool) & s.notna().to_numpy(dtype=bool)
+    return out
+
+
+def expression_mask(frame: pd.DataFrame, expr: X.Expr) -> np.ndarray:
+    result = X.evaluate(expr, lambda name: values_of(frame, name), len(frame))
+    if result.dtype != bool:
+        result = np.nan_to_num(result.astype(float), nan=0.0) != 0
+    return result
+
+
+def expression_values(frame: pd.DataFrame, expr: X.Expr, positions: np.ndarray) -> list:
+    """An expression's value on the rows at ``positions``, as a message shows it (one decimal)."""
+    sub = frame.iloc[positions]
+    values = X.evaluate(expr, lambda name: values_of(sub, name), len(sub))
+    return [None if isinstance(v, float) and v != v else (round(float(v), 1) if not isinstance(v, (bool, np.bool_))
+                                                            else bool(v)) for v in values]
+
+
+def rule_hits(frame: pd.DataFrame, rule: "RowRule", candidates: Optional[np.ndarray] = None) -> np.ndarray:
+    """Positions of the rows a rule fires on (among ``candidates``, a mask)."""
+    mask = where_mask(frame, rule.where)
+    if candidates is not None:
+        mask &= candidates
+    if mask.any():
+        mask &= expression_mask(frame, rule.when)
+    return np.flatnonzero(mask)
+
+
+def check_rules(frame: pd.DataFrame, rules: Iterable["RowRule"], candidates: Optional[np.ndarray] = None):
+    """(rule, positions, message params per position) for every declared rule that fires."""
+    for rule in rules:
+        hits = rule_hits(frame, rule, candidates)
+        if not len(hits):
+            continue
+        params = {name: expression_values(frame, e, hits) for name, e in rule.params}
+        yield rule, hits, [{k: v[i] for k, v in params.items()} for i in range(len(hits))]
+
+
+def fill_defaults(frame: pd.DataFrame, spec: "TableSpec", blank: dict[str, np.ndarray],
+                  applicable: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Blank cells of a column with a declared default take it on the rows its ``where`` matches (and the
+    column applies to); returns column -> the rows filled."""
+    filled = {}
+    for col in spec.columns:
+        if col.default is None:
+            continue
+        rows = blank.get(col.name, frame[col.name].isna().to_numpy(dtype=bool))
+        rows = rows & where_mask(frame, col.default_where or ()) & applicable.get(col.name, True)
+        if rows.any():
+            frame.loc[rows, col.name] = col.default
+            filled[col.name] = rows
+    return filled
+
+
+def default_covers(frame: pd.DataFrame, col) -> np.ndarray:
+    """Rows on which a blank in ``col`` takes its default (all False when it has none)."""
+    if col.default is None:
+        return np.zeros(len(frame), dtype=bool)
+    return where_mask(frame, col.default_where or ())
+
+
+def join_parents(tables: dict[str, pd.DataFrame], contract: "Contract") -> list[tuple[str, np.ndarray]]:
+    """Give each table with a declared parent the parent's columns it lacks (a teacher row gets its
+    school's town and type), matched on the parent's key. Returns (table, rows whose parent is missing)."""
+    orphans = []
+    for name, spec in contract.tables.items():
+        if spec.parent is None or name not in tables:
+            continue
+        ptable, column = spec.parent
+        parent = tables.get(ptable)
+        child = tables[name]
+        if parent is None:
+            continue
+        key = contract.tables[ptable].key[0]
+        wanted = [c for c in parent.columns if c not in child.columns and not c.startswith("_")]
+        lookup = parent.drop_duplicates(subset=[key])[[key, *wanted]].set_index(key)
+        codes = lookup.index.get_indexer(child[column].astype(object).where(child[column].notna(), None))
+        for c in wanted:
+            values = lookup[c].take(np.where(codes >= 0, codes, 0)).reset_index(drop=True)
+            values = values.where(pd.Series(codes >= 0), pd.NA) if (codes < 0).any() else values
+            child[c] = values.set_axis(child.index).astype(parent[c].dtype)
+        orphans.append((name, (codes < 0) & child[column].notna().to_numpy(dtype=bool)))
+    return orphans
+
+
+def suggest(word: str, choices: Iterable[str]) -> Optional[str]:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.5)
+    return close[0] if close else None
+
+
+def check_references(tables: dict[str, pd.DataFrame], contract: "Contract", given: set[str]):
+    """(reference, value) for every value of a reference's ``from`` that its ``to`` lacks; a reference whose
+    ``to`` table was not given (one school's own file) is not checked."""
+    for ref in contract.references:
+        if ref.to_table not in given or ref.table not in tables or ref.to_table not in tables:
+            continue
+        src, dst = tables[ref.table], tables[ref.to_table]
+        if not len(src):
+            continue
+        values = set(src.loc[where_mask(src, ref.where), ref.column].dropna().unique().tolist())
+        have = set(dst.loc[where_mask(dst, ref.to_where), ref.to_column].dropna().unique().tolist())
+        for value in sorted(values - have):
+            yield ref, value
+
+
+def row_violations(row: dict, spec: "TableSpec", rules: Iterable["RowRule"] = ()) -> list[tuple[str, str]]:
+    """The table's rules on one typed row: [(column, code), ...]. The vectorized validator applies the same
+    rules to whole columns; a property test holds the two equal."""
+    out: list[tuple[str, str]] = []
+    row = dict(row)
+    rtype = row.get(spec.type_column) if spec.type_column else None
+
+    def applies(col) -> bool:
+        return col.applies_to is None or rtype is None or rtype in col.applies_to
+
+    def covered(col) -> bool:
+        return col.default is not None and all(row.get(k) in vals for k, vals in (col.default_where or ()))
+
+    for col in spec.columns:               # a value where a column does not apply is a warning, not counted
+        if not applies(col):
+            row[col.name] = None
+    for col in spec.columns:
+        value = row.get(col.name)
+        if value is None:
+            needed = col.required or (col.applies_to is not None and rtype is not None and applies(col))
+            if needed and covered(col) and not col.required:
+                row[col.name] = col.default
+            elif needed:
+                out.append((col.name, "required"))
+            continue
+        if col.kind in ("int", "decimal") and col.ge is not None and value < col.ge:
+            out.append((col.name, "below_minimum"))
+        if col.kind in ("int", "decimal") and col.le is not None and value > col.le:
+            out.append((col.name, "above_maximum"))
+        if col.le_column:
+            other = row.get(col.le_column)
+            floor = spec.column(col.le_column).ge
+            if other is not None and value > other and (floor is None or other >= floor):
+                out.append((col.name, "exceeds_column"))
+    frame = pd.DataFrame({c.name: pd.Series([row.get(c.name)], dtype=_DTYPES.get(c.kind, "string"))
+                          for c in spec.columns})
+    for rule in rules:
+        if rule.severity == "error" and len(rule_hits(frame, rule)):
+            out.append((rule.column, rule.code))
+    return out
+
+
+_DTYPES = {"int": "Int64", "bool": "boolean", "decimal": "Float64"}
