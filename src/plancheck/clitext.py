@@ -49,15 +49,10 @@ COMMAND_HELP_ZH = {
 #: English help text of an option or argument (as written in cli.py) -> Chinese
 HELP_ZH = {
     "Show the version and exit.": "显示版本号并退出。",
-    "Schools file (CSV/xlsx), a workbook holding all three tables, or a folder of files.":
-        "学校表文件（CSV/xlsx）、包含三张表的工作簿，或一个文件夹。",
     "Files (CSV/xlsx) or folders; each table is found by its headers or sheet name.":
         "文件（CSV/xlsx）或文件夹；每张表按表头或工作表名识别。",
-    "Population table (适龄人口) if not in the workbook.": "适龄人口表（不在工作簿中时单独指定）。",
-    "Milestones table (重点项目) if not in the workbook.": "重点项目表（不在工作簿中时单独指定）。",
     "A file said to hold the plan's table NAME (repeatable), e.g. --table population=人口.csv.":
         "指定一个文件为计划中名为 NAME 的表（可重复），例如 --table population=人口.csv。",
-    "Targets file (default: the bundled 2021 plan).": "目标文件（默认：自带的 2021 年工作要点）。",
     "Plan file (default: plancheck.toml / pyproject.toml [tool.plancheck] from here upward, then $PLANCHECK_PLAN, "
     "else the bundled plan).":
         "计划文件（默认：从当前文件夹向上查找 plancheck.toml / pyproject.toml [tool.plancheck]，"
@@ -70,13 +65,11 @@ HELP_ZH = {
     "Write the report to this file instead of the screen.": "把报告写入此文件，而不是显示在屏幕上。",
     "Official list of the county's schools: report every school that sent nothing.":
         "全县学校名册：列出名册中没有报送的每一所学校。",
-    "Reporting term shown in reports, e.g. 2021秋季.": "报告中显示的报送学期，例如 2021秋季。",
     "Reporting term shown in reports, e.g. 秋季学期.": "报告中显示的报送学期，例如 秋季学期。",
     "Which statuses make the exit code 1: fail; no_data (fail or no data, default); never.":
         "哪些结果使退出码为 1：fail（未达标）；no_data（未达标或无数据，默认）；never（从不）。",
     "An earlier run's --format json output: show each target's change.":
         "上一次运行的 --format json 输出：显示每项目标的变化。",
-    "Also compute every target per town or school type (repeatable).": "同时按乡镇或学校类型分别统计每项目标（可重复）。",
     "Also compute every target per value of a column, e.g. town or school_type (repeatable).":
         "同时按某一列的每个值分别统计每项目标，例如 town（乡镇）或 school_type（学校类型）（可重复）。",
     "How problems are printed: table, or lines (file:row:column: … one per problem). "
@@ -101,7 +94,7 @@ OWN_ERRORS_ZH = [
     (r"^(?:Invalid value for (.+?): )?expected NAME=FILE, e\.g\. population=人口\.csv; got (.*)$",
      lambda m: f"{m[1] + ' 的值无效：' if m[1] else ''}应写成 表名=文件，例如 population=人口.csv；实际是 {m[2]}"),
     (r"^(?:Invalid value for (.+?): )?expected a date as YYYY-MM-DD, got (.*)$",
-     lambda m: f"{m[1] + ' 的值无效：' if m[1] else ''}日期应写成 YYYY-MM-DD（如 2021-12-31），实际是 {m[2]}"),
+     lambda m: f"{m[1] + ' 的值无效：' if m[1] else ''}日期应写成 YYYY-MM-DD（如 2022-12-31），实际是 {m[2]}"),
 ]
 
 

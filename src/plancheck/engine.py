@@ -76,6 +76,7 @@ class Result:
     #: metrics with a relative goal: the previous figure it is measured from (None: not known) and the change
     previous: Optional[Fraction] = None
     change: Optional[Fraction] = None
+    gap_side: str = "numerator"    # the gap counts the numerator's units, or the denominator's (teachers to hire)
 
     @property
     def actual_float(self) -> Optional[float]:
@@ -349,7 +350,7 @@ def _blank(t: MetricTarget, goal: Optional[Fraction] = None, previous: Optional[
     rel = t.relative
     res = Result(target_id=t.id, kind="metric", section=t.section, item=t.item, title_zh=t.title_zh,
                  title_en=t.title_en, status=NO_DATA, goal=goal, op=t.op,
-                 unit=t.unit, gap_unit_zh=t.gap_unit_zh, gap_unit_en=t.gap_unit_en)
+                 unit=t.unit, gap_unit_zh=t.gap_unit_zh, gap_unit_en=t.gap_unit_en, gap_side=t.gap_side)
     if rel is not None:
         res.previous = Fraction(rel.previous) if rel.previous is not None else previous
         res.change = Fraction(rel.change) / (100 if t.unit == "percent" else 1)

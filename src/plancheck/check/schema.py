@@ -118,8 +118,8 @@ def parse_decimal(value: Any) -> Optional[float]:
 
 
 def parse_date(value: Any) -> Optional[str]:
-    """A calendar date as ``YYYY-MM-DD``: ``2021-09-01``, ``2021/9/1``, ``2021年9月1日``, Excel's
-    ``2021-09-01 00:00:00``."""
+    """A calendar date as ``YYYY-MM-DD``: ``2022-09-01``, ``2022/9/1``, ``2022年9月1日``, Excel's
+    ``2022-09-01 00:00:00``."""
     import datetime as _dt
 
     if isinstance(value, _dt.datetime):

@@ -77,7 +77,7 @@ def sha256_of(path: Path) -> str:
 def find_plan(given: Optional[Path] = None, start: Optional[Path] = None) -> FoundPlan:
     """The plan file to use and why (see the module's docstring); its SHA-256 names the exact version."""
     if given is not None:
-        path, why = Path(given), "--targets"
+        path, why = Path(given), "--plan"
     elif os.environ.get(ENV, "").strip():
         path, why = Path(os.environ[ENV].strip()), f"${ENV}"
     else:

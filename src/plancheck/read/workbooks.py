@@ -63,7 +63,7 @@ def load_text(reader: Any, name: str) -> Any:
 
     Numbers are written as fastexcel writes them: whole numbers exactly ("2152000123", "593"),
     others to at most 9 decimals ("12.5", "0.333333333"); yes/no cells "true"/"false"; dates
-    "2021-09-01 00:00:00"; error cells (#DIV/0!) blank."""
+    "2022-09-01 00:00:00"; error cells (#DIV/0!) blank."""
     return reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string")
 
 

@@ -145,7 +145,12 @@ def gap_text(r: Result, lang: str = "zh") -> str:
     n = r.gap or 0
     if r.gap is None:
         return ""
-    if r.op in ("<=", "<") or (r.op == "==" and r.actual is not None and r.actual > r.goal):
+    fewer = r.op in ("<=", "<") or (r.op == "==" and r.actual is not None and r.actual > r.goal)
+    if r.gap_side == "denominator":
+        fewer = not fewer     # a ratio that must fall needs more of its denominator (teachers)
+        return (f"需减少 {n:,} {unit}" if fewer else f"还需增加 {n:,} {unit}") if lang == "zh" else \
+            (f"{n:,} fewer {unit}" if fewer else f"{n:,} more {unit}")
+    if fewer:
         return f"需减少 {n:,} {unit}" if lang == "zh" else f"{n:,} fewer {unit}"
     if r.unit == "percent" and r.denominator is not None:
         return f"还需增加 {n:,} {unit}" if lang == "zh" else f"{n:,} more {unit}"

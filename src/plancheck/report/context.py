@@ -28,7 +28,7 @@ class ReportContext:
     submission: Optional[Submission] = None
     groups: dict[str, dict[str, list[Result]]] = field(default_factory=dict)  # column -> value -> results
     lang: str = "zh"
-    term: Optional[str] = None                  # e.g. "2021秋季"
+    term: Optional[str] = None                  # e.g. "秋季学期"
     today: date = field(default_factory=date.today)
     inputs: list[InputFile] = field(default_factory=list)
     baseline: Optional[dict[str, dict[str, Any]]] = None   # target id -> that target's dict in an earlier JSON run

@@ -39,9 +39,15 @@ def result_dict(r: Result) -> dict[str, Any]:
         d.update(unit=r.unit, op=r.op, goal=_num(r.goal), actual=_num(r.actual), numerator=r.numerator,
                  denominator=r.denominator, gap=r.gap, gap_unit_zh=r.gap_unit_zh, gap_unit_en=r.gap_unit_en,
                  holders_back=[offender_dict(o) for o in r.offenders], holders_back_count=r.offender_count)
+        if r.change is not None:   # a goal relative to a previous figure (only then: earlier outputs keep their keys)
+            d.update(goal_previous=_num(r.previous), goal_change=_num(r.change))
+        if r.gap_side != "numerator":
+            d["gap_side"] = r.gap_side
     else:
         d.update(unit="status", op=">=", goal=r.goal, actual=r.reported_status, numerator=None, denominator=None,
                  required_status=r.goal, reported_status=r.reported_status, note=r.note)
+        if r.due is not None:
+            d.update(due=r.due, overdue=r.overdue)
     if r.group:
         d["group"] = {r.group[0]: r.group[1]}
     return d
