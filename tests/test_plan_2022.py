@@ -184,3 +184,9 @@ def test_src_holds_nothing_of_one_plan():
         text = path.read_text(encoding="utf-8")
         found += [(path.name, w) for w in words if w in text]
     assert found == []
+
+
+def test_the_committed_json_schema_is_the_generated_one():
+    from plancheck.plan.schema import plan_json_schema
+
+    assert (REPO / "docs" / "plan.schema.json").read_text(encoding="utf-8") == plan_json_schema()

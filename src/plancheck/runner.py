@@ -118,7 +118,7 @@ def load_targets_or_report(path: Optional[Path], err: Console, announce: bool = 
 def _plan_problems(exc: TargetsError, err: Console) -> None:
     err.print(Text.assemble(("plan file rejected / 计划文件有误: ", "bold red"), str(exc.path)))
     for p in exc.problems:
-        err.print(f"  {p}", markup=False, highlight=False)
+        err.print(f"  {p}", markup=False, highlight=False, soft_wrap=True)
 
 
 def _paths(opts: RunOptions) -> list[tuple[Optional[str], Path]]:
@@ -224,7 +224,7 @@ def check_not_inputs(opts: RunOptions, *outputs: Optional[Path]) -> None:
                                       f"无法写出 {out}：它是本次命令读取的文件（{f}），会被覆盖；请换一个文件名")
 
 
-OUTPUT_REJECTED = {"zh": "无法写出：", "en": "output rejected: "}
+OUTPUT_REJECTED = {"zh": "输出被拒绝：", "en": "output rejected: "}
 #: the reasons an output cannot be written, in Chinese (others: the system's own text)
 OS_REASON_ZH = {28: "磁盘已满", 13: "没有写入权限", 1: "没有写入权限", 2: "文件夹不存在", 21: "这是一个文件夹",
                 30: "磁盘是只读的", 32: "输出管道已关闭", 36: "文件名太长"}
@@ -483,7 +483,7 @@ def execute_template(output: Optional[Path], csv_folder: Optional[Path], targets
 
     startup.imports_done()
     out, err = build_consoles()
-    targets = load_targets_or_report(targets_path, err)
+    targets = load_targets_or_report(targets_path, err, announce=True)
     if targets is None:
         return EXIT_INPUT
     if csv_folder is not None:
@@ -509,7 +509,7 @@ def execute_targets(targets_path: Optional[Path], output_format: str = "table", 
     check_format("targets", output_format)
     check_writable(output)
     out, err = build_consoles(output)
-    targets = load_targets_or_report(targets_path, err)
+    targets = load_targets_or_report(targets_path, err, announce=True)
     if targets is None:
         return EXIT_INPUT
     if output_format == "json":
