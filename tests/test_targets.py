@@ -27,6 +27,8 @@ from plancheck.plan.targets import (
     parse_targets,
 )
 
+from inline_plan import inline_plan as plan
+
 REPO = Path(__file__).resolve().parents[1]
 _PLAN_REL = "shared/plan/zhengan-education-2021-work-plan.txt"
 # The plan text lives beside the clone (<dir>/main + <dir>/shared); the env variable overrides.
@@ -253,7 +255,7 @@ def lines_of(text: str) -> list[int]:
 
 
 def test_valid_inline_file_parses():
-    tf = parse_targets(HEAD + metric() + MILESTONE.format(id="b1"))
+    tf = parse_targets(plan(HEAD, metric(), MILESTONE.format(id="b1")))
     assert [t.id for t in tf.targets] == ["m1", "b1"]
     assert isinstance(tf.targets[0], MetricTarget) and tf.targets[0].goal == Decimal("0.96")
 
@@ -267,38 +269,39 @@ def test_malformed_yaml_is_located():
 
 
 def test_unknown_key_is_located():
-    text = HEAD + metric().replace("    gap_unit_en: schools\n", "    gap_unit_en: schools\n    gaol: 1\n")
+    text = plan(HEAD, metric().replace("    gap_unit_en: schools\n", "    gap_unit_en: schools\n    gaol: 1\n"))
     (p,) = problems_of(text)
     assert (p.line, p.column) == (30, 5)
     assert p.where == "targets[0].gaol" and "'goal'" in p.message
-    (p,) = problems_of(HEAD.replace("  year: 2021\n", "  year: 2021\n  yaer: 2021\n") + metric())
+    (p,) = problems_of(plan(HEAD.replace("  year: 2021\n", "  year: 2021\n  yaer: 2021\n"), metric()))
     assert p.line == 6 and p.where == "plan.yaer"
 
 
 def test_unknown_column_is_located():
-    (p,) = problems_of(HEAD + metric(column="guards"))
+    (p,) = problems_of(plan(HEAD, metric(column="guards")))
     assert p.line == 22 and p.where == "targets[0].numerator.column"
     assert "unknown column 'guards'" in p.message
 
 
 def test_sum_over_bool_column_is_rejected():
-    (p,) = problems_of(HEAD + metric(agg="sum"))
-    assert p.line == 22 and "int column" in p.message and "count_true" in p.message
-    (p,) = problems_of(HEAD + metric(agg="count_true", column="students"))
-    assert p.line == 22 and "bool column" in p.message
+    (p,) = problems_of(plan(HEAD, metric(agg="sum")))
+    # the column's kind is named as the plan declares it (kind: yes_no / integer)
+    assert p.line == 22 and "number column" in p.message and "is yes_no" in p.message and "count_true" in p.message
+    (p,) = problems_of(plan(HEAD, metric(agg="count_true", column="students")))
+    assert p.line == 22 and "yes/no column" in p.message and "is integer" in p.message and "agg: sum" in p.message
 
 
 def test_bad_where_value_is_located():
-    (p,) = problems_of(HEAD + metric(stype="kindergarden"))
+    (p,) = problems_of(plan(HEAD, metric(stype="kindergarden")))
     assert (p.line, p.where) == (23, "targets[0].numerator.where.school_type[0]")
     assert "kindergarten" in p.message
-    text = HEAD + metric().replace("{school_type: [primary]}", "{inclusive: [maybe], town2: [x]}")
+    text = plan(HEAD, metric().replace("{school_type: [primary]}", "{inclusive: [maybe], town2: [x]}"))
     assert [(p.line, p.where) for p in problems_of(text)] == [
         (23, "targets[0].numerator.where.inclusive[0]"), (23, "targets[0].numerator.where.town2")]
 
 
 def test_percent_goal_written_as_96_gets_a_hint():
-    (p,) = problems_of(HEAD + metric(goal="96"))
+    (p,) = problems_of(plan(HEAD, metric(goal="96")))
     assert (p.line, p.where) == (26, "targets[0].goal")
     assert "96%" in p.message and "0.96" in p.message
 
@@ -308,7 +311,7 @@ def test_percent_goal_written_as_96_gets_a_hint():
     (">=", "-5%", "between"), ("==", "120%", "between"), (">=", "true", "number"), (">=", "lots", "number"),
 ])
 def test_impossible_or_trivial_percent_goals(op, goal, why):
-    (p,) = problems_of(HEAD + metric(op=op, goal=goal))
+    (p,) = problems_of(plan(HEAD, metric(op=op, goal=goal)))
     assert p.line == 26 and why in p.message
 
 
@@ -332,37 +335,37 @@ def test_impossible_count_goals(op, goal, why):
     gap_unit_zh: 个
     gap_unit_en: classes
 """ % (op, goal)
-    (p,) = problems_of(text)
+    (p,) = problems_of(plan(text))
     assert (p.line, p.where) == (30, "targets[1].goal") and why in p.message
 
 
 def test_goal_spellings_are_equal():
     for goal in ("0.96", "96%", '"96 %"', '"0.96"', "96.0%"):
-        tf = parse_targets(HEAD + metric(goal=goal))
+        tf = parse_targets(plan(HEAD, metric(goal=goal)))
         assert tf.metrics[0].goal_fraction == Fraction(24, 25), goal
 
 
 @settings(max_examples=50, deadline=None)
 @given(st.integers(min_value=1, max_value=99))
 def test_percent_goals_are_exact(n):
-    tf = parse_targets(HEAD + metric(goal=f"{n}%"))
+    tf = parse_targets(plan(HEAD, metric(goal=f"{n}%")))
     assert tf.metrics[0].goal_fraction == Fraction(n, 100)
-    tf = parse_targets(HEAD + metric(goal=str(n / 100)))
+    tf = parse_targets(plan(HEAD, metric(goal=str(n / 100))))
     assert tf.metrics[0].goal_fraction == Fraction(n, 100)
 
 
 def test_percent_needs_denominator_and_count_forbids_one():
-    text = HEAD + metric().replace("    denominator: {table: schools, agg: count}\n", "")
+    text = plan(HEAD, metric().replace("    denominator: {table: schools, agg: count}\n", ""))
     (p,) = problems_of(text)
     assert p.where == "targets[0].denominator" and "denominator" in p.message and p.line == 12
-    text = HEAD + metric().replace("unit: percent", "unit: count").replace("goal: 96%", "goal: 0").replace(
-        'op: ">="', 'op: "=="')
+    text = plan(HEAD, metric().replace("unit: percent", "unit: count").replace("goal: 96%", "goal: 0").replace(
+        'op: ">="', 'op: "=="'))
     (p,) = problems_of(text)
     assert (p.line, p.where) == (24, "targets[0].denominator")
 
 
 def test_duplicate_id_is_located():
-    problems = problems_of(HEAD + metric(id="x1") + MILESTONE.format(id="x1"))
+    problems = problems_of(plan(HEAD, metric(id="x1"), MILESTONE.format(id="x1")))
     assert [(p.line, p.where) for p in problems] == [(31, "targets[1].id")]
     assert "duplicate id 'x1'" in problems[0].message
 
@@ -370,18 +373,18 @@ def test_duplicate_id_is_located():
 def test_duplicate_id_is_an_error_of_the_model_too():
     import yaml
 
-    data = yaml.safe_load(HEAD + MILESTONE.format(id="x1") + MILESTONE.format(id="x1"))
+    data = yaml.safe_load(plan(HEAD, MILESTONE.format(id="x1"), MILESTONE.format(id="x1")))
     with pytest.raises(ValidationError, match="duplicate id"):
         TargetsFile.model_validate(data)
 
 
 def test_unknown_section_is_located():
-    (p,) = problems_of(HEAD + MILESTONE.format(id="b1").replace("section: 3", "section: 9"))
+    (p,) = problems_of(plan(HEAD, MILESTONE.format(id="b1").replace("section: 3", "section: 9")))
     assert (p.line, p.where) == (14, "targets[0].section")
 
 
 def test_yaml_alias_is_refused():
-    text = HEAD + "  - &one\n" + MILESTONE.format(id="b1").replace("  - kind", "    kind", 1) + "  - *one\n"
+    text = plan(HEAD, "  - &one\n", MILESTONE.format(id="b1").replace("  - kind", "    kind", 1), "  - *one\n")
     (p,) = problems_of(text)
     assert p.line == 12 and "anchor" in p.message
     (p,) = problems_of("plan: *nothing\n")
@@ -397,7 +400,7 @@ def test_alias_bomb_is_refused_quickly():
 
 
 def test_python_object_tag_is_refused():
-    text = HEAD + "  - !!python/object/apply:os.system [echo pwned]\n"
+    text = plan(HEAD, "  - !!python/object/apply:os.system [echo pwned]\n")
     (p,) = problems_of(text)
     assert p.line == 12 and "tag" in p.message
     (p,) = problems_of("plan: !!python/name:os.system ''\n")
@@ -405,22 +408,22 @@ def test_python_object_tag_is_refused():
 
 
 def test_duplicate_key_is_located():
-    text = HEAD + metric().replace("    item: 10\n", "    item: 10\n    item: 11\n")
+    text = plan(HEAD, metric().replace("    item: 10\n", "    item: 10\n    item: 11\n"))
     (p,) = problems_of(text)
     assert (p.line, p.where) == (16, "targets[0].item") and "twice" in p.message
 
 
 def test_bad_kind_is_located():
-    text = HEAD + MILESTONE.format(id="b1").replace("kind: milestone", "kind: milestone_x")
+    text = plan(HEAD, MILESTONE.format(id="b1").replace("kind: milestone", "kind: milestone_x"))
     (p,) = problems_of(text)
     assert (p.line, p.where) == (12, "targets[0].kind")
 
 
 def test_many_problems_reported_at_once():
-    text = (HEAD.replace("  year: 2021\n", "  year: twenty\n")
-            + metric(id="m1", column="nope", goal="96")
-            + MILESTONE.format(id="m1").replace("required_status: completed", "required_status: done")
-            + metric(id="Bad-Id", stype="kindergarden"))
+    text = plan(HEAD.replace("  year: 2021\n", "  year: twenty\n"),
+                metric(id="m1", column="nope", goal="96"),
+                MILESTONE.format(id="m1").replace("required_status: completed", "required_status: done"),
+                metric(id="Bad-Id", stype="kindergarden"))
     problems = problems_of(text)
     got = [(p.line, p.where) for p in problems]
     assert got == [
@@ -447,7 +450,7 @@ def test_problem_str_and_error_text():
     assert str(p) == "targets.yaml:41:9: targets[3].goal: bad goal"
     assert str(TargetsProblem(None, None, "", "oops", file="x.yaml")) == "x.yaml: oops"
     with pytest.raises(TargetsError) as info:
-        parse_targets(HEAD + metric(goal="96"), name="mine.yaml")
+        parse_targets(plan(HEAD, metric(goal="96")), name="mine.yaml")
     assert "mine.yaml:26:11: targets[0].goal:" in str(info.value)
     assert info.value.path == "mine.yaml"
 
@@ -465,5 +468,5 @@ def test_load_refuses_big_non_utf8_and_missing_files(tmp_path):
     with pytest.raises(TargetsError, match="cannot read"):
         load_targets(tmp_path / "missing.yaml")
     good = tmp_path / "good.yaml"
-    good.write_text(HEAD + metric(), encoding="utf-8")
+    good.write_text(plan(HEAD, metric()), encoding="utf-8")
     assert load_targets(str(good)).by_id("m1").unit == "percent"

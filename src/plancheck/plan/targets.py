@@ -389,7 +389,7 @@ class TargetsFile(_Model):
     def _cross_checks(self, info: ValidationInfo) -> "TargetsFile":
         if info.context and info.context.get("skip_file_checks"):
             return self  # parse_targets runs them itself, on the raw data, to report all at once
-        problems = plan_problems(self)
+        problems = _file_checks(self.model_dump(mode="python", by_alias=True)) + plan_problems(self)
         if problems:
             loc, message = problems[0]
             raise _problem(message, loc)
@@ -431,20 +431,70 @@ def plan_problems(plan: TargetsFile) -> list[tuple[tuple, str]]:
     out = contract_problems(plan.choices, plan.tables, plan.references, plan.obligations, plan.milestones_table)
     if out:
         return out  # the targets are checked against a contract that holds together
-    contract = plan.contract
-    for i, t in enumerate(plan.targets):
-        if isinstance(t, MetricTarget):
+    return _targets_problems(plan.contract, [(t.kind, {s: getattr(t, s) for s in ("numerator", "denominator")}
+                                              if isinstance(t, MetricTarget) else {},
+                                              getattr(t, "required_status", None)) for t in plan.targets])
+
+
+class _ContractPart(_Model):
+    """The contract's sections of a plan file, checked without its targets (see :func:`_partial_plan_problems`)."""
+    choices: dict[str, list[ChoiceDecl]] = Field(default_factory=dict)
+    tables: dict[str, TableDecl] = Field(min_length=1)
+    milestones_table: Optional[MilestonesDecl] = Field(default=None, alias="milestones")
+    references: list[ReferenceDecl] = Field(default_factory=list)
+    obligations: list[ObligationDecl] = Field(default_factory=list)
+
+
+_CONTRACT_KEYS = ("choices", "tables", "milestones", "references", "obligations")
+
+
+def _partial_plan_problems(data: Any) -> list[tuple[tuple, str]]:
+    """:func:`plan_problems` of a file whose model is invalid elsewhere (a bad year, a bad goal…): the contract,
+    when its sections are valid, and each target's aggregates and status that are valid on their own, so that
+    every problem is reported at once."""
+    if not isinstance(data, dict):
+        return []
+    try:
+        part = _ContractPart.model_validate({k: v for k, v in data.items() if k in _CONTRACT_KEYS})
+    except ValidationError:
+        return []  # the contract's own problems are reported by the whole model's validation
+    out = contract_problems(part.choices, part.tables, part.references, part.obligations, part.milestones_table)
+    if out:
+        return out
+    contract = build_contract(part.choices, part.tables, part.references, part.obligations, part.milestones_table)
+    targets = data.get("targets")
+    pieces: list[tuple[Any, dict, Any]] = []
+    for t in targets if isinstance(targets, list) else []:
+        if not isinstance(t, dict):
+            pieces.append((None, {}, None))
+            continue
+        sides = {}
+        for side in ("numerator", "denominator"):
+            try:
+                sides[side] = Aggregate.model_validate(t[side]) if t.get(side) is not None else None
+            except ValidationError:
+                sides[side] = None  # reported by the whole model's validation
+        status = t.get("required_status")
+        pieces.append((t.get("kind"), sides, status if isinstance(status, str) and status.strip() else None))
+    return _targets_problems(contract, pieces)
+
+
+def _targets_problems(contract: Contract, targets: list[tuple[Any, dict, Any]]) -> list[tuple[tuple, str]]:
+    """Each target checked against the contract: [(kind, {side: Aggregate or None}, required_status)]."""
+    out: list[tuple[tuple, str]] = []
+    for i, (kind, sides, required_status) in enumerate(targets):
+        if kind == "metric":
             for side in ("numerator", "denominator"):
-                agg = getattr(t, side)
+                agg = sides.get(side)
                 if agg is not None:
                     out.extend(_aggregate_problems(agg.model_dump(), ("targets", i, side), contract))
-        else:
+        elif kind == "milestone":
             ms = contract.milestones
             if ms is None:
                 out.append((("targets", i), "a milestone target needs the plan's 'milestones:' (where they are reported)"))
-            elif t.required_status not in ms.statuses.values:
-                out.append((("targets", i, "required_status"), f"{t.required_status!r} is not a status; expected one of "
-                            f"{', '.join(ms.statuses.values)}{_suggest(t.required_status, ms.statuses.values)}"))
+            elif required_status is not None and required_status not in ms.statuses.values:
+                out.append((("targets", i, "required_status"), f"{required_status!r} is not a status; expected one of "
+                            f"{', '.join(ms.statuses.values)}{_suggest(required_status, ms.statuses.values)}"))
     return out
 
 
@@ -712,8 +762,9 @@ def parse_targets(text: str, name: str = "targets.yaml") -> TargetsFile:
             found.extend(_problems_of(err))
     for loc, message in _file_checks(data):
         found.append((loc, False, message))
-    if model is not None and not found:
-        found.extend((loc, False, message) for loc, message in plan_problems(model))
+    # the names each target uses, checked against the declared tables, beside every other problem
+    problems = plan_problems(model) if model is not None else _partial_plan_problems(data)
+    found.extend((loc, False, message) for loc, message in problems)
 
     if not found:
         assert model is not None
