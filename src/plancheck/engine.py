@@ -77,6 +77,11 @@ class Result:
     previous: Optional[Fraction] = None
     change: Optional[Fraction] = None
     gap_side: str = "numerator"    # the gap counts the numerator's units, or the denominator's (teachers to hire)
+    #: a share (numerator rows within the denominator's) that must rise: ``gap`` moves units in with the total
+    #: unchanged; ``gap_if_added`` is how many new ones it would take, each adding to the total as well
+    gap_if_added: Optional[int] = None
+    #: the holders-back are the denominator's rows outside the numerator (private kindergartens for a public share)
+    holders_outside: bool = False
 
     @property
     def actual_float(self) -> Optional[float]:
@@ -382,7 +387,31 @@ def _settle(t: MetricTarget, res: Result, num: Optional[int], den: Optional[int]
         res.gap = gap_on_denominator(res.numerator, res.denominator, t.op, res.goal / t.scale)
     else:
         res.gap = gap_to_goal(res.numerator, res.denominator, t.op, res.goal / t.scale)
+        if is_share(t) and t.op in (">=", ">") and t.numerator.agg == "sum":
+            res.gap_if_added = gap_if_added(res.numerator, res.denominator, t.op, res.goal / t.scale)
+            res.holders_outside = True
     return True
+
+
+def is_share(t: MetricTarget) -> bool:
+    """A share: the numerator counts a part of the denominator's own rows (公办园幼儿 of all 幼儿), so a unit
+    added to the numerator adds to the denominator too."""
+    num, den = t.numerator, t.denominator
+    if den is None or num.table != den.table or num.column != den.column or num.when != den.when:
+        return False
+    if (num.agg, den.agg) not in (("sum", "sum"), ("count", "count"), ("count_true", "count")):
+        return False
+    return all(k in num.where and set(num.where[k]) <= set(v) for k, v in den.where.items())
+
+
+def gap_if_added(num, den: int, op: str, goal: Fraction) -> Optional[int]:
+    """How many new units a share needs when each one adds to both sides: (num + x) / (den + x) meets the goal;
+    None when no number does (a goal of 100% with units outside)."""
+    if goal >= 1:
+        return None
+    bound = (goal * den - num) / (1 - goal)
+    need = math.ceil(bound) if op == ">=" else math.floor(bound) + 1
+    return max(int(need), 0)
 
 
 def _list_offenders(res: Result, absent: list[Offender], n_absent: int, n_found: int, found: list[Offender]) -> None:

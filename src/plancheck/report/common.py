@@ -152,6 +152,10 @@ def gap_text(r: Result, lang: str = "zh") -> str:
             (f"{n:,} fewer {unit}" if fewer else f"{n:,} more {unit}")
     if fewer:
         return f"需减少 {n:,} {unit}" if lang == "zh" else f"{n:,} fewer {unit}"
+    if r.gap_if_added is not None and r.gap_if_added != n:
+        # a share: moving units in keeps the total; new units add to the total as well, so more are needed
+        return (f"还需增加 {n:,} {unit}（总数不变时；若为新增，需 {r.gap_if_added:,} {unit}）" if lang == "zh"
+                else f"{n:,} more {unit} with the total unchanged ({r.gap_if_added:,} if they are new)")
     if r.unit == "percent" and r.denominator is not None:
         return f"还需增加 {n:,} {unit}" if lang == "zh" else f"{n:,} more {unit}"
     return f"还需 {n:,} {unit}" if lang == "zh" else f"{n:,} more {unit}"

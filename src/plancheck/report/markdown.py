@@ -238,6 +238,12 @@ def offender_blocks(r: Result, lang: str) -> list[Block]:
             rows.append([Cell(o.name), Cell(o.town or ""), Cell(_value(o.value, lang)),
                          Cell(_needed(r, o, lang, running)), Cell(_where(o, lang))])
     blocks: list[Block] = [Table(header, rows, "holders")]
+    if r.holders_outside:
+        blocks.insert(0, Para(_t(lang, "以下是计入分母、但不计入分子的单位（按规模从大到小）：它们转入分子（如民办园转为公办或普惠）"
+                                       "即可缩小差距；它们本身并无过错。",
+                                 "Listed: the units counted in the denominator but not in the numerator, largest "
+                                 "first; moving them into the numerator (a private kindergarten becoming public) "
+                                 "closes the gap. They are listed as the lever, not as at fault.")))
     hidden = r.offender_count - len(shown)
     if hidden > 0:
         blocks.append(Para(_t(lang, f"另有 {hidden} 个未列出（共 {r.offender_count} 个）。",
