@@ -235,7 +235,9 @@ def _lang_of(func, args: tuple, kwargs: dict) -> str:
     import inspect
 
     try:
-        given = inspect.signature(func).bind_partial(*args, **kwargs).arguments
+        bound = inspect.signature(func).bind_partial(*args, **kwargs)
+        bound.apply_defaults()
+        given = bound.arguments
     except (TypeError, ValueError):
         given = {}
     lang = given.get("lang") or getattr(given.get("opts"), "lang", None)
