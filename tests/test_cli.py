@@ -10,18 +10,19 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import SAMPLE
+from inline_plan import inline_plan
 from plancheck import __version__
 from plancheck.cli import app
 from test_engine import METRIC_IDS
 
 XLSX = str(SAMPLE / "county-2021-autumn.xlsx")
-CSVS = [str(SAMPLE / "schools.csv"), "--population", str(SAMPLE / "population.csv"),
-        "--milestones", str(SAMPLE / "milestones.csv")]
+CSVS = [str(SAMPLE / "schools.csv"), "--table", f"population={SAMPLE / 'population.csv'}",
+        "--table", f"milestones={SAMPLE / 'milestones.csv'}"]
 #: by design of sample_data/generate.py (see sample_data/README.md)
 FAILING = {"public_kindergarten_share", "health_data_reporting", "closed_campus", "large_classes",
            "bullying_incidents"}
 
-TINY_TARGETS = """\
+TINY_TARGETS = inline_plan("""\
 plan:
   id: tiny
   title_zh: 小计划
@@ -58,7 +59,7 @@ targets:
     unit: percent
     gap_unit_zh: 所学校
     gap_unit_en: schools
-"""
+""")
 
 HEADER = ("学校代码,学校名称,乡镇（街道）,学校类型,办学性质,是否普惠,在校生数,班级数,大班额班级数,辍学学生数,"
           "体质健康数据已上报,专职保安配备到位,封闭化管理达标,一键报警及视频监控联网,反恐怖防范达标,校园欺凌事件数,挂牌督学到位\n")
