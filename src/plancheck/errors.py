@@ -157,7 +157,7 @@ class Problem:
         kind = self.ptype
         template = kind.template_zh if lang == "zh" else kind.template_en
         try:
-            return template.format(**dict(self.params))
+            return template.format(**{"value": self.value, **dict(self.params)})
         except (KeyError, IndexError):
             return kind.title_zh if lang == "zh" else kind.title_en
 
