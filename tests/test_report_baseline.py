@@ -10,7 +10,12 @@ import pytest
 from plancheck.engine import Result
 from plancheck.report import baseline as bl
 from plancheck.report import jsonfmt
+from plan2021 import CONTRACT
 from report_helpers import GOLDEN, golden_context
+
+#: the 2021 plan's milestone statuses, in order, as the engine gives them to a milestone's Result
+STATUSES = CONTRACT.milestones.statuses
+STATUS_LABELS = {v: (STATUSES.label(v, "zh"), STATUSES.label(v, "en")) for v in STATUSES.values}
 
 
 def _metric(tid="m", status="fail", actual=Fraction(1, 2), op=">=", goal=Fraction(9, 10), unit="percent") -> Result:
@@ -46,7 +51,8 @@ def test_change_labels(before, after, moved, label):
 
 def test_milestone_status_rank():
     r = Result(target_id="p", kind="milestone", section=4, item=20, title_zh="项目", title_en="project",
-               status="fail", goal="completed", unit="status", reported_status="started")
+               status="fail", goal="completed", unit="status", reported_status="started",
+               status_labels=STATUS_LABELS)
     c = bl.changes([r], {"p": {"id": "p", "status": "fail", "actual": "not_started", "unit": "status"}})[0]
     assert (c.before_actual, c.after_actual, c.direction, c.label) == ("not_started", "started", "up", "improved")
 
@@ -105,6 +111,7 @@ def test_missing_and_binary_baseline(tmp_path):
 def test_value_text():
     assert bl.value_text(0.9597, "percent") == "95.97%"
     assert bl.value_text(1234, "count") == "1,234"
-    assert bl.value_text("started", "status", "zh") == "已启动"
+    assert bl.value_text("started", "status", "zh", STATUS_LABELS) == "已启动"
+    assert bl.value_text("started", "status", "en", STATUS_LABELS) == "started"
     assert bl.value_text(None, "percent") == "—"
     assert json.loads('{"a": 0.9597}')["a"] == 0.9597
