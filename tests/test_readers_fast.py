@@ -14,7 +14,7 @@ from plancheck.read import readers
 from plancheck.read.readers import read_file
 from plancheck.read.headers import index_for
 from plan2021 import TABLES
-from plancheck.check.schema import CellError, clean_text, normalize_header, parse_bool, parse_choice, parse_int
+from plancheck.check.schema import CellError, normalize_header, value_parser
 from plancheck.check.columns import _clean_arrow, arrow_cells, parse_column_blank, string_series
 from sheet_fixtures import SCHOOL_HEADERS, grid, schools, write_csv
 
@@ -164,8 +164,7 @@ def test_each_distinct_value_parsed_by_the_model_functions(cells, chunks, name):
     """parse_column_blank (objects, Arrow chunks, or the Categorical of a dictionary-encoded column) gives per
     cell what schema's parser gives."""
     spec = TABLES["schools"].column(name)
-    parse = {"text": clean_text, "int": parse_int, "bool": parse_bool,
-             "enum": lambda v: parse_enum(spec.enum, v)}[spec.kind]
+    parse = value_parser(spec)   # the per-value parser the row models run
     texts = ["" if c is None else c for c in cells]   # as the CSV reader hands them over: never missing
     for cells, column in ((cells, pd.Series(cells, dtype=object)), (cells, _as_arrow(cells, chunks)),
                           (texts, readers._text_column(pa.array(texts, type=pa.large_string()).dictionary_encode()))):
