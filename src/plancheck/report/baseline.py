@@ -189,13 +189,17 @@ def changes(results: list[Result], baseline: dict[str, dict[str, Any]]) -> list[
     """One change per target of this run (in its order), then targets only the baseline has."""
     out = [change_of(r, baseline.get(r.target_id)) for r in results]
     seen = {r.target_id for r in results}
+    # a removed milestone's status is named as the plan names the statuses of the milestones still there
+    statuses = next((r.status_labels for r in results if r.kind == "milestone" and r.status_labels), {})
     for tid, before in baseline.items():
         if tid in seen or before.get("group"):
             continue
+        unit = str(before.get("unit") or "percent")
         out.append(Change(id=tid, before_status=before.get("status"), after_status=None,
                           before_actual=before.get("actual"), after_actual=None, direction=SAME,
-                          label=REMOVED_TARGET, unit=str(before.get("unit") or "percent"),
-                          title_zh=str(before.get("title_zh") or tid), title_en=str(before.get("title_en") or tid)))
+                          label=REMOVED_TARGET, unit=unit,
+                          title_zh=str(before.get("title_zh") or tid), title_en=str(before.get("title_en") or tid),
+                          status_labels=statuses if unit == "status" else {}))
     return out
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 from typing import Optional
 
@@ -196,12 +197,17 @@ def _column_of(plan, column: str):
     return None
 
 
+#: a header's trailing qualifier in brackets: 乡镇（街道） is 乡镇 in a sentence (按乡镇统计), 在校生数（人） is 在校生数
+_QUALIFIER = re.compile(r"\s*[（(][^（）()]*[）)]\s*$")
+
+
 def group_name(plan, column: str, lang: str) -> str:
-    """A breakdown's column as the reader knows it: its Chinese header in a Chinese report."""
+    """A breakdown's column as the reader knows it: its Chinese header (without a bracketed qualifier: the
+    name stands in sentences such as 按乡镇统计) in a Chinese report."""
     col = _column_of(plan, column)
     if col is None:
         return column
-    return col.zh if lang == "zh" else (col.en or column.replace("_", " "))
+    return (_QUALIFIER.sub("", col.zh) or col.zh) if lang == "zh" else (col.en or column.replace("_", " "))
 
 
 def group_label(plan, column: str, value: str, lang: str) -> str:

@@ -307,19 +307,24 @@ def baseline_blocks(ctx: ReportContext) -> list[Block]:
     tally = sep.join(f"{bl.LABEL_TEXT[lang][k]} {counts[k]}" for k in order if counts.get(k))
     shown = [c for c in found if c.unit != "status" or c.label not in (bl.UNCHANGED, bl.NEW_TARGET)]
     header = _t(lang, "目标|上次|本次|变化|结果变化", "target|before|now|moved|change").split("|")
-    rows = [[Cell(bl.title_of(c, lang)), _baseline_cell(c.before_actual, c.before_status, c.unit, lang, False),
-             _baseline_cell(c.after_actual, c.after_status, c.unit, lang), Cell(bl.ARROW[c.direction]),
+    rows = [[Cell(bl.title_of(c, lang)),
+             _baseline_cell(c.before_actual, c.before_status, c.unit, lang, False, c.status_labels),
+             _baseline_cell(c.after_actual, c.after_status, c.unit, lang, labels=c.status_labels),
+             Cell(bl.ARROW[c.direction]),
              Cell(bl.LABEL_TEXT[lang][c.label], status=_label_status(c.label))] for c in shown]
     note = _t(lang, f"与上次核查结果相比：{tally}。表中列出全部量化指标和有变化的重点项目。",
               f"Compared with the earlier run: {tally}. The table lists every metric and each milestone that changed.")
     return [Heading(2, _t(lang, "与上次核查对比", "Changes since the baseline")), Para(note), Table(header, rows, "baseline")]
 
 
-def _baseline_cell(value: object, status: Optional[str], unit: str, lang: str, marked: bool = True) -> Cell:
+def _baseline_cell(value: object, status: Optional[str], unit: str, lang: str, marked: bool = True,
+                   labels: Optional[dict] = None) -> Cell:
+    """``labels``: a milestone's statuses as the plan names them (未启动 rather than ``not_started``)."""
     if status is None:
         return Cell("—")
-    return Cell(f"{bl.value_text(value, unit, lang)}（{STATUS_TEXT[lang][status]}）" if lang == "zh" else
-                f"{bl.value_text(value, unit, lang)} ({STATUS_TEXT[lang][status]})", status=status if marked else None)
+    shown = bl.value_text(value, unit, lang, labels)
+    return Cell(f"{shown}（{STATUS_TEXT[lang][status]}）" if lang == "zh" else
+                f"{shown} ({STATUS_TEXT[lang][status]})", status=status if marked else None)
 
 
 def _label_status(label: str) -> Optional[str]:
