@@ -18,11 +18,11 @@ def test_reading_parses_the_workbooks_for_the_time_of_the_command(tmp_path: Path
     seen = []
 
     @reading
-    def command(opts: RunOptions) -> int:
+    def command(opts: RunOptions, targets) -> int:   # reading gives the plan it loaded
         seen.append(sorted(ahead._pending))
         return EXIT_INPUT  # stops before reading, e.g. a rejected targets file
 
-    assert command(RunOptions(path=book, population=tmp_path / "pop.csv", milestones=tmp_path)) == EXIT_INPUT
+    assert command(RunOptions(path=book, tables={"population": tmp_path / "pop.csv", "milestones": tmp_path})) == EXIT_INPUT
     assert seen == [[(str(book.resolve()), None)]]
     assert not ahead._pending  # the parse nobody took is let go
 
@@ -31,7 +31,7 @@ def test_reading_refuses_an_unwritable_output_before_any_work(tmp_path: Path) ->
     book = write_xlsx(tmp_path / "county.xlsx", {"学校": grid(schools(3))})
 
     @reading
-    def command(opts: RunOptions) -> int:
+    def command(opts: RunOptions, targets) -> int:   # reading gives the plan it loaded
         raise AssertionError("must not run")
 
     with pytest.raises(OutputError):
