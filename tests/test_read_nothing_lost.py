@@ -269,3 +269,23 @@ def test_an_unterminated_quote_names_the_column_where_it_opens(tmp_path):
     [p] = [p for p in sub.problems if p.code == "bad_csv"]
     assert (p.row, p.column) == (3, "学校名称")
     assert "column 2" in p.message("en") and balanced(sub)
+
+
+def test_a_workbook_parsed_ahead_is_scanned_the_same(tmp_path, monkeypatch):
+    """The command's own path: the workbook parsed in the background (ahead.py) while pandas is imported."""
+    from plancheck.read import ahead
+
+    wb, ws = workbook(3)
+    ws.row_dimensions[3].hidden = True
+    ws.cell(4, col("班级数")).value = "=G4/40"
+    hidden = wb.create_sheet("旧")
+    for line in grid(schools(2, start=30)):
+        hidden.append(line)
+    hidden.sheet_state = "hidden"
+    f = tmp_path / "s.xlsx"
+    wb.save(f)
+    with ahead.parsing_ahead([(None, f)], TABLES):
+        assert ahead._pending
+        monkeypatch.setattr(readers, "scan_zip", lambda *a: pytest.fail("not taken from the parse ahead"))
+        [raw] = read_file(f, TABLES)
+    assert sorted(p.code for p in raw.problems) == ["formula_not_computed", "hidden_rows", "hidden_sheet"]
