@@ -82,6 +82,9 @@ class Result:
     gap_if_added: Optional[int] = None
     #: the holders-back are the denominator's rows outside the numerator (private kindergartens for a public share)
     holders_outside: bool = False
+    #: the figure lies outside the plan's plausible range: ">" above its maximum, "<" below its minimum
+    implausible: Optional[str] = None
+    plausible_bound: Optional[Fraction] = None
 
     @property
     def actual_float(self) -> Optional[float]:
@@ -378,6 +381,7 @@ def _settle(t: MetricTarget, res: Result, num: Optional[int], den: Optional[int]
                 return False
             num = 0
         res.numerator, res.denominator, res.actual = num, den, Fraction(num) / den * t.scale
+    _plausibility(t, res)
     if res.goal is None:
         return False   # a relative goal without its previous figure: the figure is shown, the verdict is no data
     res.status = PASS if compare(res.actual, t.op, res.goal) else FAIL
@@ -391,6 +395,14 @@ def _settle(t: MetricTarget, res: Result, num: Optional[int], den: Optional[int]
             res.gap_if_added = gap_if_added(res.numerator, res.denominator, t.op, res.goal / t.scale)
             res.holders_outside = True
     return True
+
+
+def _plausibility(t: MetricTarget, res: Result) -> None:
+    """Flag a figure outside the plan's plausible range (the verdict stands; the report asks to check the inputs)."""
+    if t.plausible_max is not None and res.actual > Fraction(t.plausible_max):
+        res.implausible, res.plausible_bound = ">", Fraction(t.plausible_max)
+    elif t.plausible_min is not None and res.actual < Fraction(t.plausible_min):
+        res.implausible, res.plausible_bound = "<", Fraction(t.plausible_min)
 
 
 def is_share(t: MetricTarget) -> bool:

@@ -264,6 +264,15 @@ class MetricTarget(_Target):
     gap_unit_en: NonEmpty
     #: which side a gap is counted on: more (or fewer) of the numerator, or of the denominator (生师比: teachers)
     gap_side: Literal["numerator", "denominator"] = "numerator"
+    #: the range a real figure lies in (a gross enrolment of 195% means a population table typed half size):
+    #: a figure outside it keeps its verdict and is flagged for checking
+    plausible_max: Optional[Decimal] = None
+    plausible_min: Optional[Decimal] = None
+
+    @field_validator("plausible_max", "plausible_min", mode="before")
+    @classmethod
+    def _bound(cls, value: Any, info: ValidationInfo) -> Any:
+        return None if value is None else _parse_goal(value, info.data.get("unit"))[0]
 
     @field_validator("goal", mode="before")
     @classmethod

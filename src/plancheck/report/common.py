@@ -124,7 +124,18 @@ def ratio_text(r: Result) -> str:
 
 
 def gap_text(r: Result, lang: str = "zh") -> str:
-    """What it would take to close the gap, in the user's terms."""
+    """What it would take to close the gap, in the user's terms; and a figure outside its plausible range."""
+    text = _gap_text(r, lang)
+    if r.implausible is None:
+        return text
+    bound = number_text(r.plausible_bound, r.unit)
+    note = (f"⚠ 数值{'高于' if r.implausible == '>' else '低于'} {bound}，不合常理，请核对数据（如人口表）" if lang == "zh"
+            else f"⚠ above {bound}, implausible: check the inputs (e.g. the population table)" if r.implausible == ">"
+            else f"⚠ below {bound}, implausible: check the inputs")
+    return f"{text}；{note}" if text and lang == "zh" else f"{text}; {note}" if text else note
+
+
+def _gap_text(r: Result, lang: str = "zh") -> str:
     if r.status == NO_DATA and r.missing_schools:
         return (f"{r.missing_schools} 所学校未报送，无法判断" if lang == "zh"
                 else f"{r.missing_schools} schools sent nothing: cannot be judged")

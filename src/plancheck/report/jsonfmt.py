@@ -43,6 +43,8 @@ def result_dict(r: Result) -> dict[str, Any]:
             d.update(goal_previous=_num(r.previous), goal_change=_num(r.change))
         if r.gap_side != "numerator":
             d["gap_side"] = r.gap_side
+        if r.implausible is not None:
+            d["implausible"] = {"side": r.implausible, "bound": _num(r.plausible_bound)}
     else:
         d.update(unit="status", op=">=", goal=r.goal, actual=r.reported_status, numerator=None, denominator=None,
                  required_status=r.goal, reported_status=r.reported_status, note=r.note)
