@@ -271,3 +271,37 @@ def test_school_codes_are_numbered_as_numbers_that_keep_their_length() -> None:
     assert _digit_keys(pa.array(["1" * 18], type=pa.large_string())) is None      # too long for an int64 key
     assert _digit_keys(pa.array(["１２"], type=pa.large_string())) is None          # full-width digits: text
 
+
+
+def test_row_model_agrees_on_a_required_column_that_applies_to_some_types():
+    """Beyond the 2021 plan: a required yes/no column for kindergartens with a default for public ones. A blank
+    the default covers is accepted, a value on a primary school is let go (a warning), not also missing; the
+    row model (check/rules.py row_violations) says what validate_table says."""
+    from inline_plan import CONTRACT_YAML
+    from plancheck.plan.targets import parse_targets
+
+    head = ("plan: {id: p, title_zh: 计划, title_en: Plan, year: 2021, source_file: p.txt}\n"
+            "sections:\n  - {number: 1, title_zh: 一, title_en: One}\ntargets: []\n")
+    declared = "{name: inclusive, zh: 是否普惠, kind: yes_no, applies_to: [kindergarten],"
+    assert declared in CONTRACT_YAML
+    contract = parse_targets(head + CONTRACT_YAML.replace(declared, declared.replace("yes_no,", "yes_no, required: true,"))
+                             ).contract
+    spec = contract.tables["schools"]
+    base = dict(school_id="1", school_name="甲", town="安场镇", school_type="幼儿园", ownership="公办", inclusive="",
+                students="30", classes="3", large_classes="", dropouts="", health_data_reported="",
+                guards_in_place="是", closed_campus="是", alarm_linked="是", antiterror_standard="是",
+                bullying_incidents="0", supervisor_assigned="是")
+    primary = dict(school_type="小学", large_classes="0", dropouts="0", health_data_reported="是")
+    cases = [({}, True), (dict(ownership="民办"), False), (dict(primary, inclusive="是"), True)]
+    for change, accepted in cases:
+        row = dict(base, **change)
+        raw = RawTable(file="t.csv", sheet=None, table="schools", headers=[c.zh for c in spec.columns], header_row=1,
+                       data=pd.DataFrame([[row[c.name] for c in spec.columns]], dtype=object), rows=[2], rows_read=1,
+                       index=index_for(contract.tables))
+        frame, _ = validate_table(classify_rows(raw), _Collector(100), contract)
+        try:
+            contract.row_model("schools").model_validate(row)
+            model = True
+        except ValidationError:
+            model = False
+        assert (len(frame) == 1, model) == (accepted, accepted), change

@@ -161,18 +161,25 @@ def row_violations(row: dict, spec: "TableSpec", rules: Iterable["RowRule"] = ()
     def covered(col) -> bool:
         return col.default is not None and all(row.get(k) in vals for k, vals in (col.default_where or ()))
 
-    for col in spec.columns:               # a value where a column does not apply is a warning, not counted
+    stray = set()                          # a value where a column does not apply is a warning, not counted
+    for col in spec.columns:
         if not applies(col):
+            if row.get(col.name) is not None:
+                stray.add(col.name)
             row[col.name] = None
     for col in spec.columns:
         value = row.get(col.name)
         if value is None:
-            needed = col.required or (col.applies_to is not None and rtype is not None and applies(col))
-            if needed and covered(col) and not col.required:
-                row[col.name] = col.default
-            elif needed:
-                out.append((col.name, "required"))
-            continue
+            # as validate's applicability(): a blank in a column that applies to the row's type takes the
+            # column's default where it covers the row (required or not), and is then checked like a value
+            applicable = col.applies_to is not None and rtype is not None and applies(col)
+            if applicable and covered(col):
+                value = row[col.name] = col.default
+            else:
+                # a cell that held a value (let go as not applicable) is not also missing (column_rules)
+                if (col.required and col.name not in stray) or applicable:
+                    out.append((col.name, "required"))
+                continue
         if col.kind in ("int", "decimal") and col.ge is not None and value < col.ge:
             out.append((col.name, "below_minimum"))
         if col.kind in ("int", "decimal") and col.le is not None and value > col.le:
