@@ -125,5 +125,6 @@ def test_console_script_without_a_terminal_prints_one_line_per_problem(bad_csv, 
     assert "│" not in out and "Traceback" not in out
     got = [x for x in out.splitlines() if x.startswith(f"{bad_csv}:")]
     assert f"{bad_csv}:2:在校生数: error not_integer Not a whole number: must be a whole number (value “二百”)" in got
-    assert f"{bad_csv}:3:班级数: error required Required value missing: a value is required" in got
+    assert (f"{bad_csv}:3:班级数: error required Required value missing: a value is required: expected a whole "
+            "number (0 if there are none)") in got
     assert any(x.startswith(f"{bad_csv}:4:学校类型: error not_in_choices ") for x in got)

@@ -47,7 +47,7 @@ CATALOGUE: dict[str, ProblemType] = {t.code: t for t in [
     _t("duplicate_header", ERROR, "表头重复", "Duplicate header",
        "“{column}”与第 {other} 列表示同一项", "“{column}” means the same as column {other}"),
     _t("missing_column", ERROR, "缺少列", "Missing column",
-       "缺少必填列“{zh}”（{en}）", "required column “{zh}” ({en}) is missing"),
+       "缺少必填列“{zh}”（{en}）{hint_zh}", "required column “{zh}” ({en}) is missing{hint_en}"),
     _t("unknown_column", WARNING, "无法识别的列", "Unknown column",
        "无法识别的列，已忽略{hint_zh}", "column not recognised, ignored{hint_en}"),
     _t("sheet_missing", ERROR, "找不到工作表", "Sheet not found", "{detail_zh}", "{detail_en}"),
@@ -66,15 +66,25 @@ CATALOGUE: dict[str, ProblemType] = {t.code: t for t in [
        "不是 CSV 或 Excel 文件，未读取", "not a CSV or Excel file; not read"),
     _t("table_missing", WARNING, "缺少数据表", "Table not supplied", "{detail_zh}", "{detail_en}"),
     # -- cells
-    _t("required", ERROR, "必填项为空", "Required value missing", "此项必填", "a value is required"),
-    _t("not_integer", ERROR, "不是整数", "Not a whole number", "应为整数", "must be a whole number"),
+    _t("required", ERROR, "必填项为空", "Required value missing", "此项必填{hint_zh}", "a value is required{hint_en}"),
+    _t("not_integer", ERROR, "不是整数", "Not a whole number", "应为整数{hint_zh}", "must be a whole number{hint_en}"),
     _t("below_minimum", ERROR, "数值过小", "Value too small", "不能小于 {minimum}", "must be at least {minimum}"),
-    _t("not_number", ERROR, "不是数字", "Not a number", "应为数字（如 12.5）", "must be a number (e.g. 12.5)"),
+    _t("not_number", ERROR, "不是数字", "Not a number", "应为数字（如 12.5）{hint_zh}", "must be a number (e.g. 12.5){hint_en}"),
     _t("not_date", ERROR, "不是日期", "Not a date", "应为日期（如 2022-09-01）", "must be a date (e.g. 2022-09-01)"),
     _t("not_yes_no", ERROR, "不是“是/否”", "Not yes/no",
        "应填 是/否（或 有/无、√/×、1/0）", "must be yes/no (是/否, 有/无, √/×, 1/0)"),
     _t("not_in_choices", ERROR, "不在可选值中", "Not one of the choices",
-       "可选值：{choices}", "must be one of: {choices}"),
+       "可选值：{choices}{hint_zh}", "must be one of: {choices}{hint_en}"),
+    _t("placeholder_in_applicable", ERROR, "适用的列填了“不适用”", "“Not applicable” in a column that applies",
+       "“{value}”表示不适用，但此列适用于此行：{fix_zh}",
+       "“{value}” means not applicable, but this column applies to this row: {fix_en}"),
+    _t("key_scientific_notation", ERROR, "代码被显示成科学计数法", "Code in scientific notation",
+       "{name_zh}被 Excel 显示成科学计数法，丢失了数字：把{name_zh}列设为文本后重新输入",
+       "the {name_en} was shown in scientific notation by Excel and lost digits: format the {name_en} column "
+       "as text and type the codes again"),
+    _t("unknown_place", WARNING, "地名只出现一次", "Place found nowhere else",
+       "“{value}”在报送的其他各行中都没有出现，可能是笔误{hint_zh}",
+       "“{value}” appears in no other row of the submission: a typo?{hint_en}"),
     _t("exceeds_column", ERROR, "超过上限", "Exceeds its limit",
        "不能大于“{other}”（{other_value}）", "cannot exceed “{other}” ({other_value})"),
     _t("not_applicable", WARNING, "此项不适用", "Value not applicable",
@@ -119,6 +129,16 @@ CATALOGUE: dict[str, ProblemType] = {t.code: t for t in [
 ]}
 
 
+class _Params(dict):
+    """A message's parameters: an optional part (``hint_zh``, ``hint_en``: a did-you-mean, how to fix it) not
+    given is left out; any other missing parameter is a KeyError (the message falls back to the title)."""
+
+    def __missing__(self, key: str) -> str:
+        if key.startswith("hint"):
+            return ""
+        raise KeyError(key)
+
+
 def problem_type(code: str) -> ProblemType:
     return CATALOGUE[code]
 
@@ -157,7 +177,7 @@ class Problem:
         kind = self.ptype
         template = kind.template_zh if lang == "zh" else kind.template_en
         try:
-            return template.format(**{"value": self.value, **dict(self.params)})
+            return template.format_map(_Params({"value": self.value, **dict(self.params)}))
         except (KeyError, IndexError):
             return kind.title_zh if lang == "zh" else kind.title_en
 

@@ -174,6 +174,14 @@ class Written:
             codes = codes.astype(small)
         self.codes = codes
 
+    def matching(self, test) -> Optional[np.ndarray]:
+        """Rows whose cell as written passes ``test``, asked once per distinct text (None: a text column's
+        cells, not numbered)."""
+        if self.codes is None:
+            return None
+        per_value = np.array([bool(test(u)) for u in self.uniques] + [False], dtype=bool)
+        return per_value[self.codes] if per_value.any() else np.zeros(len(self.codes), dtype=bool)  # -1: the last
+
     def at(self, pos: int) -> Any:
         if self.cells is not None:
             return self.cells[int(pos)].as_py()

@@ -138,6 +138,42 @@ def parse_date(value: Any) -> Optional[str]:
         raise CellError("not_date") from None
 
 
+#: How Chinese forms write 不适用 in a cell (compared after :func:`clean_text`, lower-cased). In a column that
+#: does not apply to a row's type such a cell is a blank; where the column applies it is an error with a hint.
+#: Only a cell its column's parser refuses counts (无 in a yes/no column is “no”).
+PLACEHOLDERS = frozenset({"/", "\\", "-", "--", "—", "——", "–", "无", "不适用", "n/a", "na"})
+
+
+def is_placeholder(value: Any) -> bool:
+    text = clean_text(value) if isinstance(value, str) else None
+    return text is not None and text.lower() in PLACEHOLDERS
+
+
+def refuses(spec: "ColumnSpec", value: Any) -> bool:
+    """The column's parser refuses the cell (too large included)."""
+    try:
+        value_parser(spec)(value)
+        return False
+    except CellError:
+        return True
+
+
+#: A code Excel showed in scientific notation (5.20324E+09) and that was saved or copied that way: digits lost.
+SCIENTIFIC_RE = r"^[0-9]+(\.[0-9]+)?[eE][+-]?[0-9]+$"
+_SCIENTIFIC = re.compile(SCIENTIFIC_RE)
+
+
+def parse_key(value: Any) -> Optional[str]:
+    """A text cell of a table's key (a school code): :func:`clean_text`, without the leading apostrophe that
+    marks text in Excel when it was typed literally ('5203240001); a code in scientific notation is refused."""
+    text = clean_text(value)
+    if text is not None and text.startswith("'"):
+        text = text[1:].strip() or None
+    if text is not None and _SCIENTIFIC.match(text):
+        raise CellError("key_scientific_notation")
+    return text
+
+
 #: The per-value parser of each kind of column (the same functions the row models run).
 def value_parser(spec: "ColumnSpec"):
     if spec.kind == "text":
@@ -243,9 +279,29 @@ def row_model(spec: TableSpec, rules: tuple = ()) -> type[BaseModel]:
             raise ValueError(",".join(sorted(set(problems))))
         return self
 
+    def blank_placeholders(cls, data: Any) -> Any:
+        """A placeholder (/, 无, 不适用…) in a column that does not apply to the row's type is a blank cell."""
+        if not isinstance(data, dict) or spec.type_column is None:
+            return data
+        tcol = spec.column(spec.type_column)
+        given = next((h for h in dict.fromkeys(tcol.headers) if h in data), None)
+        try:
+            rtype = value_parser(tcol)(data[given]) if given is not None else None
+        except CellError:
+            rtype = None
+        if rtype is None:
+            return data
+        data = dict(data)
+        for c in spec.columns:
+            if c.applies_to is not None and rtype not in c.applies_to:
+                h = next((h for h in dict.fromkeys(c.headers) if h in data), None)
+                if h is not None and is_placeholder(data[h]) and refuses(c, data[h]):
+                    data[h] = None
+        return data
+
     fields: dict[str, Any] = {}
     for c in spec.columns:
-        parse = value_parser(c)
+        parse = parse_key if c.kind == "text" and c.name in spec.key else value_parser(c)
 
         def check(v: Any, _parse=parse) -> Any:
             try:
@@ -259,7 +315,9 @@ def row_model(spec: TableSpec, rules: tuple = ()) -> type[BaseModel]:
                                 description=c.description or None))
     return create_model(f"{spec.name.title().replace('_', '')}Row",
                         __config__=ConfigDict(populate_by_name=True, extra="ignore", frozen=True),
-                        __validators__={"_rules": model_validator(mode="after")(check_row)}, **fields)
+                        __validators__={"_rules": model_validator(mode="after")(check_row),
+                                        "_placeholders": model_validator(mode="before")(classmethod(blank_placeholders))},
+                        **fields)
 
 
 def applies(column: ColumnSpec, row_type: Optional[str]) -> bool:

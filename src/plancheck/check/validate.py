@@ -10,6 +10,7 @@ the models.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Optional
@@ -18,11 +19,12 @@ import numpy as np
 import pandas as pd
 
 from .. import errors as E
-from .columns import Distinct, Written, one_array, parse_column, parse_written
+from .columns import Distinct, Written, one_array, parse_column, parse_written, string_series
 from ..errors import Problem
 from ..read.readers import RawTable, ReadError, list_folder, read_file, skipped_in_folder
 from .rules import check_references, check_rules, default_covers, join_parents
-from .schema import MAX_INT, ColumnSpec, TableSpec, normalize_header
+from .schema import (MAX_INT, PLACEHOLDERS, SCIENTIFIC_RE, ColumnSpec, TableSpec, clean_text, is_placeholder,
+                     normalize_header)
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..plan.tables import Contract
@@ -118,6 +120,82 @@ def _did_you_mean(header: str, spec: TableSpec) -> dict[str, str]:
     return {"hint_zh": "", "hint_en": ""}
 
 
+_UNIT_RE = re.compile(r"^[+-]?[0-9][0-9,]*(\.[0-9]+)?\s*([^\s0-9.,]+)$")
+_PLAIN_DECIMAL_RE = re.compile(r"^[+-]?[0-9]+\.[0-9]*[1-9][0-9]*$")
+
+
+def _fix_hint(col: ColumnSpec, code: str, value: Any) -> dict[str, str]:
+    """How to fix a cell its column refused: a number with a unit or sign (``96%``, ``2151人``: drop it), a
+    fraction in a whole-number column, a choice close to one of the column's labels or spellings (did you mean)."""
+    text = clean_text(value) if value is not None else None
+    if text is None:
+        return {}
+    if code in ("not_integer", "not_number"):
+        m = _UNIT_RE.match(text)
+        if m:
+            unit = m.group(2)
+            return {"hint_zh": f"：去掉“{unit}”，只填数字", "hint_en": f": drop the “{unit}” and write the number only"}
+        if code == "not_integer" and _PLAIN_DECIMAL_RE.match(text):
+            return {"hint_zh": "：不能有小数", "hint_en": ": no fractions"}
+        return {}
+    if code == "not_in_choices" and col.choices is not None:
+        lookup = col.choices.lookup
+        close = difflib.get_close_matches(text.lower(), list(lookup), n=1, cutoff=0.6)
+        if close:
+            value = lookup[close[0]]
+            return {"hint_zh": f"（是否应为“{col.choices.label(value, 'zh')}”？）",
+                    "hint_en": f" (did you mean “{col.choices.label(value, 'en')}”?)"}
+    return {}
+
+
+def _expected(col: ColumnSpec) -> dict[str, str]:
+    """What a blank required cell should hold (a ``required`` message's hint)."""
+    if col.kind == "int":
+        if col.ge is not None and col.ge > 0:
+            return {"hint_zh": "：应填整数", "hint_en": ": expected a whole number"}
+        return {"hint_zh": "：应填整数（没有就填 0）", "hint_en": ": expected a whole number (0 if there are none)"}
+    if col.kind == "decimal":
+        return {"hint_zh": "：应填数字", "hint_en": ": expected a number"}
+    if col.kind == "bool":
+        return {"hint_zh": "：应填 是 或 否", "hint_en": ": expected yes or no (是/否)"}
+    if col.kind == "enum" and col.choices is not None:
+        return {"hint_zh": f"：应填以下之一：{_choices(col)}", "hint_en": f": expected one of: {_choices(col)}"}
+    if col.kind == "date":
+        return {"hint_zh": "：应填日期（如 2022-09-01）", "hint_en": ": expected a date (e.g. 2022-09-01)"}
+    return {}
+
+
+def _placeholder_fix(col: ColumnSpec) -> dict[str, str]:
+    """What to write instead of a “not applicable” mark in a column that applies to the row."""
+    if col.kind in ("int", "decimal"):
+        return {"fix_zh": "填 0 或实际数字", "fix_en": "write 0 or the real number"}
+    if col.kind == "bool":
+        return {"fix_zh": "填 是 或 否", "fix_en": "write yes or no (是/否)"}
+    if col.kind == "enum" and col.choices is not None:
+        return {"fix_zh": f"填以下之一：{_choices(col)}", "fix_en": f"write one of: {_choices(col)}"}
+    return {"fix_zh": "填日期（如 2022-09-01）", "fix_en": "write a date (e.g. 2022-09-01)"}
+
+
+def _key_cells(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """A key's text cells without a literal leading apostrophe (Excel's text mark typed in: '5203240001), and
+    the cells in scientific notation (5.20324E+09: digits lost), in Arrow."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not isinstance(values.array, pd.arrays.ArrowStringArray) or not len(values):
+        values = values.astype("string").str.replace(r"^'\s*", "", regex=True).replace("", pd.NA)
+        return values, values.str.match(SCIENTIFIC_RE).fillna(False).to_numpy(dtype=bool)
+    cells = values.array.__arrow_array__()
+    if pc.any(pc.starts_with(cells, "'")).as_py():
+        cells = pc.replace_substring_regex(cells, pattern=r"^'\s*", replacement="")
+        cells = pc.if_else(pc.equal(cells, ""), pa.scalar(None, cells.type), cells)
+        values = string_series(cells, values.index)
+    if pc.all(pc.fill_null(pc.ascii_is_decimal(cells), True)).as_py():   # digits only (the usual case): fast
+        return values, np.zeros(len(values), dtype=bool)
+    sci = one_array(pc.fill_null(pc.match_substring_regex(cells, SCIENTIFIC_RE), False))
+    return values, sci.to_numpy(zero_copy_only=False)
+
+
 # ------------------------------------------------------------------ one table
 class _Collector:
     def __init__(self, limit: int):
@@ -153,6 +231,10 @@ class _TableCheck:
         self.written: dict[int, Written] = {}      # column index -> its cells as written
         self.frame: Optional[pd.DataFrame] = None
         self.fatal = False
+        self.missing: set[str] = set()            # columns reported missing (their cells are not checked)
+        self.placeholders: dict[str, np.ndarray] = {}   # column -> cells holding a “not applicable” mark
+        # cells whose formula was never computed (read/ reported them): no other problem at those cells
+        self.formulas = {(p.row, p.column) for p in raw.problems if p.code == "formula_not_computed"}
 
     # -- locating
     def cell_value(self, pos: int, idx: int) -> Any:
@@ -167,6 +249,11 @@ class _TableCheck:
         out, raw = self.out, self.raw
         idx = self.where.get(column)
         header = self.header(column)
+        if self.formulas and idx is not None:
+            keep = [k for k, pos in enumerate(positions) if (int(self.rows[pos]), header) not in self.formulas]
+            if len(keep) < len(positions):
+                positions = np.asarray(positions)[keep]
+                each = [each[k] for k in keep] if each is not None else None
         room = out.limit - len(out.items) + 1
         for k, pos in enumerate(positions[:room]):
             value = self.cell_value(pos, idx) if idx is not None else None
@@ -213,11 +300,33 @@ class _TableCheck:
         for col in order:
             idx = self.where[col.name]
             values, bad, code, large, blank, self.written[idx] = parse_written(self.columns.pop(idx), col)
+            bad = bad.to_numpy()
+            if col.kind == "text" and col.name in spec.key:   # a code: no leading ', no 5.20324E+09
+                values, bad = _key_cells(values)
+                code = "key_scientific_notation"
+                blank = values.isna()
             self.filled[col.name] = ~blank.to_numpy()
+            if bad.any() and col.kind != "text":   # “not applicable” marks: judged once the row's type is known
+                held = self.written[idx].matching(is_placeholder)
+                if held is not None and held.any():
+                    self.placeholders[col.name] = held & bad
+                    bad = bad & ~held
             if bad.any():
-                pos = np.flatnonzero(bad.to_numpy())
-                self.problem(code, col.name, pos, **({"choices": _choices(col)} if code == "not_in_choices" else {}))
-                self.bad_row |= bad.to_numpy()
+                pos = np.flatnonzero(bad)
+                extra = {"choices": _choices(col)} if code == "not_in_choices" else {}
+                if code == "key_scientific_notation":
+                    extra = {"name_zh": col.zh, "name_en": col.en or col.name}
+                hints = None
+                if code in ("not_integer", "not_number", "not_in_choices"):
+                    memo: dict[Any, dict] = {}
+                    hints = []
+                    for p in pos[:self.out.limit + 1]:   # problem() writes no more
+                        v = self.cell_value(p, idx)
+                        if v not in memo:
+                            memo[v] = _fix_hint(col, code, v)
+                        hints.append(memo[v])
+                self.problem(code, col.name, pos, each=hints, **extra)
+                self.bad_row |= bad
             if large.any():
                 self.problem("too_large", col.name, np.flatnonzero(large.to_numpy()),
                              detail_zh=f"数值过大（上限 {MAX_INT}）", detail_en=f"number too large (limit {MAX_INT})")
@@ -244,9 +353,21 @@ class _TableCheck:
                     rows &= _known_rows(known, col.default_where)
                 needed = bool(rows.any())
             if needed:
-                self.out.add(E.make("missing_column", row=raw.header_row, zh=col.zh, en=col.name, **self.loc))
+                self.out.add(E.make("missing_column", row=raw.header_row, zh=col.zh, en=col.name, **self.loc,
+                                    **self.headers_found()))
                 self.fatal = True
+                self.missing.add(col.name)
             typed[col.name] = pd.Series(pd.NA, index=index, dtype=_dtype(col))
+
+    def headers_found(self) -> dict[str, str]:
+        """Where a missing column was looked for: the header row of the file (and sheet) and what it holds."""
+        raw = self.raw
+        found = [h for h in raw.headers if str(h).strip()]
+        shown = "、".join(found[:12]) + ("…" if len(found) > 12 else "")
+        shown_en = ", ".join(found[:12]) + (", …" if len(found) > 12 else "")
+        return {"hint_zh": f"：{_where(raw)} 第 {raw.header_row} 行的表头中没有此列（找到的表头：{shown or '无'}）",
+                "hint_en": f": not among the headers of {_where(raw)} row {raw.header_row} "
+                           f"(headers found: {shown_en or 'none'})"}
 
     def applicability(self) -> None:
         """A value in a column that does not apply to the row's type is a warning and not counted; a blank in
@@ -265,6 +386,13 @@ class _TableCheck:
             value = frame[col.name]
             present = value.notna().to_numpy(dtype=bool)
             stray = known & ~applicable & present
+            if stray.any():   # a “not applicable” mark (无 is also “no”) where the column does not apply: silent
+                if col.kind == "text":
+                    stray &= ~value.str.lower().isin(PLACEHOLDERS).fillna(False).to_numpy(dtype=bool)
+                elif col.name in self.where and self.where[col.name] in self.written:
+                    marks = self.written[self.where[col.name]].matching(is_placeholder)
+                    if marks is not None:
+                        stray &= ~marks
             if stray.any():
                 pos = np.flatnonzero(stray)
                 if col.name in self.where:
@@ -279,8 +407,8 @@ class _TableCheck:
                 missing &= ~covered
             # a cell holding something unparseable is already reported: not also 'required'
             missing &= ~self.filled.get(col.name, np.zeros(self.n, dtype=bool))
-            if missing.any():
-                self.problem("required", col.name, np.flatnonzero(missing))
+            if missing.any() and col.name not in self.missing:   # (a missing column is reported once)
+                self.problem("required", col.name, np.flatnonzero(missing), **_expected(col))
                 self.bad_row |= missing
 
     def column_rules(self) -> None:
@@ -293,7 +421,7 @@ class _TableCheck:
             if col.required:
                 missing = value.isna().to_numpy() & ~self.filled[col.name]
                 if missing.any():
-                    self.problem("required", col.name, np.flatnonzero(missing))
+                    self.problem("required", col.name, np.flatnonzero(missing), **_expected(col))
                     self.bad_row |= missing
             if col.kind in ("int", "decimal") and col.ge is not None:
                 low = (value < col.ge).fillna(False).to_numpy(dtype=bool)
@@ -318,9 +446,28 @@ class _TableCheck:
                                      other_value=_number(other.iat[p]))
                     self.bad_row |= over
 
+    def placeholder_cells(self) -> None:
+        """A “not applicable” mark (/, 无, 不适用…) is a blank where its column does not apply to the row's
+        type, and an error, saying what to write, where it applies (or the row's type is not known)."""
+        spec = self.spec
+        if not self.placeholders or spec.type_column in self.missing:   # (no type: nothing can be judged)
+            return
+        types = Distinct(self.frame[spec.type_column]) if spec.type_column else None
+        for name, held in self.placeholders.items():
+            col = spec.column(name)
+            wrong = held
+            if col.applies_to is not None and types is not None:
+                wrong = held & ~(types.known() & ~types.isin(col.applies_to))
+            if wrong.any():
+                self.problem("placeholder_in_applicable", name, np.flatnonzero(wrong), **_placeholder_fix(col))
+                self.bad_row |= wrong
+
     def plan_rules(self, severity: str) -> None:
         """The plan's row rules of one severity: errors on every row, warnings on the rows accepted so far."""
         rules = [r for r in self.contract.rules if r.table == self.raw.table and r.severity == severity]
+        if self.missing:   # a table rejected for a missing column: its rules that read the column are not run
+            rules = [r for r in rules if not self.missing & {r.column, *r.when.columns, *(c for c, _ in r.where),
+                                                             *(c for _, e in r.params for c in e.columns)}]
         candidates = None if severity == E.ERROR else ~self.bad_row
         for rule, hits, params in check_rules(self.frame, rules, candidates):
             self.problem(rule.code, rule.column, hits, kind=rule.kind, each=params)
@@ -407,14 +554,17 @@ def validate_table(raw: RawTable, out: _Collector, contract: "Contract", milesto
     not_reported = any(p.code == "milestones_not_reported" for p in raw.problems)
     if n == 0 and not check.fatal and not (empty_ok and not_reported):  # that note already says it is unfilled
         out.add(E.make("sheet_not_submitted" if empty_ok else "no_data_rows", row=raw.header_row, **check.loc))
-    if check.fatal:
-        counts.rejected += n
-        return frame.iloc[0:0], counts
+    # a table with a missing (or repeated) header is rejected whole, but the columns it has are checked all
+    # the same: every problem of the sheet in one run, not one more after each fix
     check.applicability()
     check.column_rules()
+    check.placeholder_cells()
     check.plan_rules(E.ERROR)
     check.milestone_ids(milestone_ids)
     check.duplicate_keys()
+    if check.fatal:
+        counts.rejected += n
+        return frame.iloc[0:0], counts
     check.plan_rules(E.WARNING)
     _check_totals(raw, check.where, check.spec, frame, check.bad_row, out)
     frame["_file"] = _constant(raw.file, frame.index)
@@ -601,7 +751,9 @@ def _across_tables(sub: Submission, contract: "Contract", out: _Collector) -> No
     """The plan's references between tables (checked when the referenced table was given: one school's
     own file needs no county population), then each table's parent columns joined in."""
     given = {s.table for s in sub.sources if s.counts.read or s.counts.accepted}
+    reported: set[tuple[str, str]] = set()
     for ref, value in check_references(sub.tables, contract, given):
+        reported.add((ref.table, value))
         frame = sub.tables[ref.table]
         rows = np.flatnonzero((frame[ref.column] == value).fillna(False).to_numpy(dtype=bool))
         guess = _closest(str(value), sub.tables[ref.to_table][ref.to_column].dropna().unique().tolist())
@@ -614,6 +766,7 @@ def _across_tables(sub: Submission, contract: "Contract", out: _Collector) -> No
             header, cell = src.locate(ref.column, int(r["_row"]), default) if src else (default, None)
             out.add(E.declared(ref.kind, file=str(r["_file"]), sheet=sheet, row=int(r["_row"]), column=header,
                                cell=cell, value=value, **hint))
+    _unknown_places(sub, contract, out, given, reported)
     for name, orphans in join_parents(sub.tables, contract):
         if orphans.any():
             frame = sub.tables[name]
@@ -627,6 +780,66 @@ def _across_tables(sub: Submission, contract: "Contract", out: _Collector) -> No
                 header, cell = src.locate(column, int(r["_row"]), default) if src else (default, None)
                 out.add(E.make("unknown_parent", file=str(r["_file"]), sheet=sheet, row=int(r["_row"]), column=header,
                                cell=cell, value=r[column], table_zh=ptable.zh, table_en=ptable.en or ptable.name))
+
+
+#: Beyond these many places (or places seen once) a table's place column is not a list of towns: not compared.
+_MAX_PLACES, _MAX_LONE_PLACES = 2000, 100
+
+
+def _unknown_places(sub: Submission, contract: "Contract", out: _Collector, given: set[str],
+                    reported: set[tuple[str, str]]) -> None:
+    """A place (a town) written on one row only, of any table's declared ``place`` column, and not among the
+    values of a table it references (a typo: every other row and the referenced table spell it another way): a
+    warning at its cell, with the closest place of the submission. Nothing is compared when the
+    submission holds no other place (one school's own file); a place with no close match is warned about only
+    when a referenced table was given and lacks it (it may be a real town with one school)."""
+    columns = [(name, spec.place) for name, spec in contract.tables.items()
+               if spec.place and name in sub.tables and spec.place in sub.tables[name] and len(sub.tables[name])]
+    if not columns:
+        return
+    listed: set = set()       # the values of the referenced tables given (a list of the towns)
+    lists: set[str] = set()
+    for ref in contract.references:
+        if (ref.table, ref.column) in columns and ref.to_table in given and ref.to_table in sub.tables:
+            listed.update(sub.tables[ref.to_table][ref.to_column].dropna().unique().tolist())
+            lists.add(ref.to_table)
+    counts: Optional[pd.Series] = None
+    for name, column in columns:
+        vc = sub.tables[name][column].value_counts(dropna=True)
+        counts = vc if counts is None else counts.add(vc, fill_value=0)
+    if counts is None or len(counts) < 2 or len(counts) > _MAX_PLACES:
+        return
+    lone = [str(v) for v, c in counts.items() if c == 1 and v not in listed]
+    if not lone or len(lone) > _MAX_LONE_PLACES:
+        return
+    known = [str(v) for v in counts.index]
+    for name, column in columns:
+        if name in lists:
+            continue     # a row of the list itself (a town with no school yet) is not a typo of it
+        frame = sub.tables[name]
+        here = frame[column]
+        for value in lone:
+            if (name, value) in reported:
+                continue     # the reference's own problem already points at it
+            rows = np.flatnonzero((here == value).fillna(False).to_numpy(dtype=bool))
+            if not len(rows):
+                continue
+            guess = _closest(value, [k for k in known if k != value])
+            if guess is None and not lists:
+                continue
+            titles = [contract.tables[t] for t in sorted(lists)]
+            hint_zh = "、".join(f"{t.zh}表" for t in titles)
+            hint_en = ", ".join(f"the {t.en or t.name} table" for t in titles)
+            hint = dict(hint_zh=(f"，也不在{hint_zh}中" if titles else "") + (f"（是否应为“{guess}”？）" if guess else ""),
+                        hint_en=(f"; not in {hint_en} either" if titles else "") +
+                                (f" (did you mean “{guess}”?)" if guess else ""))
+            r = frame.iloc[rows[0]]
+            sheet = r["_sheet"] or None
+            src = sub.source(str(r["_file"]), sheet, name)
+            default = contract.tables[name].column(column).zh
+            header, cell = src.locate(column, int(r["_row"]), default) if src else (default, None)
+            out.add(E.make("unknown_place", file=str(r["_file"]), sheet=sheet, row=int(r["_row"]), column=header,
+                           cell=cell, value=value, **hint))
 
 
 def _closest(word: str, choices: list) -> Optional[str]:
