@@ -649,15 +649,30 @@ def _yaml_problem(exc: yaml.YAMLError, name: str) -> TargetsProblem:
     return TargetsProblem(line, column, "", f"invalid YAML: {message}", file=name)
 
 
+def _plain(text: str, fast: Any) -> bool:
+    """No anchor and no alias in ``text`` (a text libyaml cannot parse is left to the pure-Python loader,
+    which says where it fails)."""
+    if "&" not in text and "*" not in text:
+        return True
+    try:
+        for event in yaml.parse(text, Loader=fast):
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+                return False
+    except yaml.YAMLError:
+        return False
+    return True
+
+
 def _compose(text: str, name: str) -> tuple[Any, Any]:
     """(root node, data) with safe_load semantics and no aliases.
 
-    A text without ``&`` or ``*`` can hold no anchor or alias: libyaml's parser reads it
-    (about 10× faster than the pure-Python one); any other text goes through the
-    pure-Python loader that refuses anchors and aliases at their line.
+    A text without ``&`` or ``*`` can hold no anchor or alias; nor can one whose events (libyaml's parser,
+    about 10× faster than the pure-Python one) carry none — a row expression such as ``55 * classes`` holds
+    a ``*``. Such a text is composed by libyaml; any other goes through the pure-Python loader that refuses
+    anchors and aliases at their line.
     """
     fast = getattr(yaml, "CSafeLoader", None)
-    loader = fast(text) if fast is not None and "&" not in text and "*" not in text else _SafeNoAliasLoader(text)
+    loader = fast(text) if fast is not None and _plain(text, fast) else _SafeNoAliasLoader(text)
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
