@@ -67,9 +67,10 @@ def find_config(start: Path) -> Optional[tuple[Path, str]]:
 
 
 def sha256_of(path: Path) -> str:
+    """The SHA-256 of a file (the plan a run used; each input a report names)."""
     h = hashlib.sha256()
     with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 16), b""):
+        for block in iter(lambda: fh.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
 

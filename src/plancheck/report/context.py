@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any, Optional
 
 from ..engine import Result
+from ..plan.find import sha256_of
 from ..plan.targets import TargetsFile
 from ..check.validate import Submission
 
@@ -32,14 +32,6 @@ class ReportContext:
     today: date = field(default_factory=date.today)
     inputs: list[InputFile] = field(default_factory=list)
     baseline: Optional[dict[str, dict[str, Any]]] = None   # target id -> that target's dict in an earlier JSON run
-
-
-def sha256_of(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def input_files(sub: Submission) -> list[InputFile]:
