@@ -1,10 +1,19 @@
 #!/usr/bin/env python3
-"""plancheck benchmark (issue 5): generate inputs, time whole processes against their baselines.
+"""plancheck benchmark (issues 5 and 13): generate inputs, time whole processes against their baselines and peers.
 
-    python bench/run.py                      # 1k, 100k, 1M CSVs + 100k xlsx, 3 runs each (~10 min on 2 cores)
+    python bench/run.py                      # 1k, 100k, 1M CSVs (4 shapes) + 100k xlsx, 3 runs each
     python bench/run.py --sizes 1k,100k      # fewer sizes
     python bench/run.py --quick              # 1k/10k smoke run (xlsx of 10k rows), 1 run
     python bench/run.py --runs 5 --no-xlsx   # more runs, skip the workbook
+    python bench/run.py --sizes 1m --shapes valid,warnings --no-startup --no-xlsx
+
+Each CSV size comes in four shapes of data (``--shapes``): ``valid``; ``bad`` (0.1 % of rows with one
+error each); ``codes`` (valid, school codes that are not pure digits, ``900000000012-3``);
+``warnings`` (valid, ~4.5 % of rows with a value in a column that does not apply to their school
+type: a warning each, not counted). For each, ``plancheck run`` is timed against a whole-process
+polars peer (``bench/peer_polars.py``: same contract, same problems, same 13 figures; issue 13),
+a bare ``pandas.read_csv`` and ``python -c "import pandas"`` (issue 5), alternating; the peer's
+result is compared with plancheck's ("peer agrees").
 
 Inputs go to ``bench/out/`` (git-ignored) and are reused while the generator is unchanged. Every
 timed command is a fresh process; its wall time is taken around ``Popen``/``os.wait4`` and its peak
@@ -13,7 +22,8 @@ run alternately (A B A B ...) and the median is reported. The per-stage split (r
 aggregate, report) calls the library in a fresh child process (``STAGES_CODE``).
 
 Only the standard library is used here, plus the project's own dependencies in the child commands
-(pandas, python-calamine) and xlsxwriter (falls back to openpyxl) to write the workbook.
+(pandas, python-calamine, polars for the peer: the ``bench`` extra) and xlsxwriter (falls back to
+openpyxl) to write the workbook. Without polars the peer is skipped, with a note.
 """
 
 from __future__ import annotations
@@ -54,6 +64,18 @@ CORRUPTIONS = (
 
 SIZES = {"1k": 1_000, "10k": 10_000, "100k": 100_000, "1m": 1_000_000}
 
+#: The shapes of data each CSV size comes in (issue 13): name -> how the report names it.
+SHAPES = {"valid": "valid", "bad": "0.1% bad", "codes": "non-digit codes", "warnings": "4.5% warnings"}
+STRAY_RATE = 0.045
+#: school type -> (column, value) written into a column that does not apply to it (a valid value: a warning,
+#: not an error); a type with two takes them in turn.
+STRAY = {"幼儿园": (("体质健康数据已上报", "是"), ("大班额班级数", "0")),
+         "小学": (("学年初在籍学生数", "0"), ("是否普惠", "否")),
+         "初中": (("是否普惠", "是"),), "九年一贯制": (("流失学生数", "0"),),
+         "完全中学": (("学年初在籍学生数", "0"),), "普通高中": (("辍学学生数", "0"),),
+         "中职": (("大班额班级数", "0"),), "特殊教育": (("是否普惠", "是"),)}
+PEER = HERE / "peer_polars.py"
+
 
 # ================================================================== generation
 def load_template() -> tuple[list[str], list[list[str]], list[tuple[str, str]]]:
@@ -69,14 +91,15 @@ def county_town(county: int, town: str) -> str:
     return town if county == 0 else f"第{county}县{town}"
 
 
-def school_rows(n: int):
-    """n schools: the sample county's 319 schools repeated, one county copy after another."""
+def school_rows(n: int, codes: bool = False):
+    """n schools: the sample county's 319 schools repeated, one county copy after another. ``codes``: school
+    codes that are not pure digits (``900000000012-3``, a check digit after a hyphen)."""
     header, rows, _ = load_template()
     i_id, i_town = header.index("学校代码"), header.index("乡镇（街道）")
     for k in range(n):
         county, j = divmod(k, len(rows))
         row = list(rows[j])
-        row[i_id] = f"9{county:06d}{j:04d}"
+        row[i_id] = f"9{county:06d}{j:04d}-{(county + j) % 10}" if codes else f"9{county:06d}{j:04d}"
         row[i_town] = county_town(county, row[i_town])
         yield row
 
@@ -86,16 +109,23 @@ def counties_for(n: int) -> int:
     return -(-n // len(rows))
 
 
-def write_schools_csv(path: Path, n: int, bad: dict[int, int]) -> None:
-    """UTF-8 with BOM and CRLF, as Excel's "CSV UTF-8"; rows in ``bad`` get corruption ``bad[k]``."""
+def write_schools_csv(path: Path, n: int, bad: dict[int, int], codes: bool = False,
+                      stray: Optional[dict[int, tuple[str, str]]] = None) -> None:
+    """UTF-8 with BOM and CRLF, as Excel's "CSV UTF-8"; rows in ``bad`` get corruption ``bad[k]``, rows in
+    ``stray`` the value ``stray[k]`` in a column that does not apply to them."""
     header, _, _ = load_template()
-    cols = {h: header.index(h) for h, _, _ in CORRUPTIONS}
+    cols = {h: header.index(h) for h in header}
+    stray = stray or {}
     with path.open("w", encoding="utf-8-sig", newline="") as fh:
         w = csv.writer(fh, lineterminator="\r\n")
         w.writerow(header)
-        for k, row in enumerate(school_rows(n)):
+        for k, row in enumerate(school_rows(n, codes)):
             if k in bad:
                 h, value, _ = CORRUPTIONS[bad[k]]
+                row[cols[h]] = value
+            if k in stray:
+                h, value = stray[k]
+                assert row[cols[h]] == "", (k, h)      # the column does not apply: blank in the template
                 row[cols[h]] = value
             w.writerow(row)
 
@@ -147,6 +177,18 @@ def bad_rows(n: int) -> dict[int, int]:
     return {row: i % len(CORRUPTIONS) for i, row in enumerate(picked)}
 
 
+def stray_rows(n: int) -> dict[int, tuple[str, str]]:
+    """Data-row index -> (column, value) not applying to the row's school type, ~4.5 % of rows, reproducible."""
+    header, rows, _ = load_template()
+    i_type = header.index("学校类型")
+    picked = sorted(random.Random(SEED + 2 * n + 1).sample(range(n), max(1, round(n * STRAY_RATE))))
+    out = {}
+    for i, k in enumerate(picked):
+        options = STRAY[rows[k % len(rows)][i_type]]
+        out[k] = options[i % len(options)]
+    return out
+
+
 @dataclass
 class Inputs:
     label: str
@@ -155,6 +197,12 @@ class Inputs:
     invalid: Path
     population: Path
     bad: dict[int, int]
+    codes: Optional[Path] = None
+    warnings: Optional[Path] = None
+    stray: dict[int, tuple[str, str]] = field(default_factory=dict)
+
+    def path(self, shape: str) -> Path:
+        return {"valid": self.valid, "bad": self.invalid, "codes": self.codes, "warnings": self.warnings}[shape]
 
 
 def _fresh(path: Path) -> bool:
@@ -167,13 +215,17 @@ def _stamp(path: Path) -> None:
     path.with_suffix(path.suffix + ".stamp").write_text(f"{GEN_VERSION} {TEMPLATE.stat().st_size}")
 
 
-def generate(label: str, n: int) -> Inputs:
+def generate(label: str, n: int, shapes: tuple[str, ...] = ("valid", "bad")) -> Inputs:
     OUT.mkdir(parents=True, exist_ok=True)
     inp = Inputs(label, n, OUT / f"schools-{label}.csv", OUT / f"schools-{label}-invalid.csv",
-                 OUT / f"population-{label}.csv", bad_rows(n))
-    for path, writer in ((inp.valid, lambda p: write_schools_csv(p, n, {})),
-                         (inp.invalid, lambda p: write_schools_csv(p, n, inp.bad)),
-                         (inp.population, lambda p: write_population_csv(p, counties_for(n)))):
+                 OUT / f"population-{label}.csv", bad_rows(n), OUT / f"schools-{label}-codes.csv",
+                 OUT / f"schools-{label}-warnings.csv", stray_rows(n))
+    jobs = [(inp.population, lambda p: write_population_csv(p, counties_for(n)))]
+    writers = {"valid": lambda p: write_schools_csv(p, n, {}), "bad": lambda p: write_schools_csv(p, n, inp.bad),
+               "codes": lambda p: write_schools_csv(p, n, {}, codes=True),
+               "warnings": lambda p: write_schools_csv(p, n, {}, stray=inp.stray)}
+    jobs += [(inp.path(shape), writers[shape]) for shape in shapes]
+    for path, writer in jobs:
         if not _fresh(path):
             t0 = time.perf_counter()
             writer(path)
@@ -289,6 +341,14 @@ def run_argv(schools: Path, population: Path, output: str = "/dev/null") -> list
                                "--output", output]
 
 
+def peer_argv(schools: Path, population: Path, output: str = "/dev/null") -> list[str]:
+    return [sys.executable, str(PEER), str(schools), str(population), "--output", output]
+
+
+def have_polars() -> bool:
+    return subprocess.run(py("import polars"), capture_output=True).returncode == 0
+
+
 def pandas_argv(path: Path) -> list[str]:
     return py(f"import pandas; pandas.read_csv({str(path)!r})")
 
@@ -374,6 +434,61 @@ def check_invalid(json_path: Path, inp: Inputs) -> dict:
     return {"ok": ok, "detail": detail}
 
 
+def _load(path: Path) -> Optional[dict]:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def check_warnings(json_path: Path, inp: Inputs) -> dict:
+    """Every stray value reported as one not_applicable warning on its row, nothing else, and figures computed."""
+    doc = _load(json_path)
+    if doc is None:
+        return {"ok": False, "detail": "no JSON output"}
+    problems, not_listed = problems_of(doc)
+    stray = [p for p in problems if p.get("code") == "not_applicable" and p.get("severity") == "warning"]
+    want = {k + 2 for k in inp.stray}
+    got = {p.get("row") for p in stray}
+    others = len(problems) - len(stray)
+    ok = len(stray) == len(want) and got == want and others == 0 and not not_listed and "targets" in doc
+    return {"ok": ok, "detail": f"{len(stray)} not_applicable warnings for {len(want)} stray values; rows missed "
+                                f"{len(want - got)}, extra {len(got - want)}; other problems {others + not_listed}"}
+
+
+def peer_agrees(pc_json: Path, peer_json: Path, pc_codes: set[int], peer_codes: set[int]) -> dict:
+    """The peer against plancheck, on the same file: exit codes, the 13 metric figures (numerator, denominator,
+    status), and every problem's (row, code, severity, column, value) — a blank cell's value is '' or None."""
+    pc, peer = _load(pc_json), _load(peer_json)
+    if pc is None or peer is None:
+        return {"ok": False, "detail": "no JSON output from " + ("plancheck" if pc is None else "the peer")}
+    diffs = []
+    if pc_codes != peer_codes:
+        diffs.append(f"exit {sorted(pc_codes)} vs {sorted(peer_codes)}")
+    metrics = [t for t in pc.get("targets", []) if t.get("kind") == "metric"]
+    figures = peer.get("figures", {})
+    wrong = [t["id"] for t in metrics if (t.get("numerator"), t.get("denominator"), t.get("status")) !=
+             tuple(figures.get(t["id"], {}).get(k) for k in ("numerator", "denominator", "status"))]
+    if len(metrics) != len(figures):
+        diffs.append(f"{len(metrics)} figures vs {len(figures)}")
+    if wrong:
+        diffs.append("figures differ: " + ", ".join(wrong))
+    problems, not_listed = problems_of(pc)
+
+    def key(p: dict) -> tuple:
+        return (p.get("row") or 0, p.get("code"), p.get("severity"), p.get("column") or "", p.get("value") or "")
+    mine, theirs = sorted(map(key, problems)), sorted(map(key, peer.get("problems", [])))
+    if not_listed:
+        diffs.append(f"plancheck did not list {not_listed} problems")
+    elif mine != theirs:
+        a, b = set(mine), set(theirs)
+        diffs.append(f"problems differ ({len(mine)} vs {len(theirs)}; only plancheck: {sorted(a - b)[:2]}, "
+                     f"only peer: {sorted(b - a)[:2]})")
+    detail = (f"{len(metrics)} figures, {len(problems)} problems, exit {sorted(pc_codes)}: same" if not diffs
+              else "; ".join(diffs))
+    return {"ok": not diffs, "detail": detail}
+
+
 # ================================================================== report
 def log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
@@ -396,11 +511,41 @@ def machine() -> dict:
         pass
     versions = subprocess.run(py(
         "import importlib.metadata as m\n"
-        "for p in ('plancheck','pandas','pyarrow','numpy','python-calamine','pydantic','typer','rich'):\n"
+        "for p in ('plancheck','pandas','pyarrow','numpy','polars','python-calamine','pydantic','typer','rich','PyYAML'):\n"
         "    try: print(p, m.version(p))\n"
         "    except m.PackageNotFoundError: print(p, '-')"), capture_output=True, text=True).stdout.split("\n")
     return {"nproc": os.cpu_count(), "cpu": cpu, "ram": ram, "python": platform.python_version(),
             "os": platform.platform(), "packages": ", ".join(v for v in versions if v)}
+
+
+class LoadMeter:
+    """How busy the machine was with other work while we measured: CPU time of every process (/proc/stat)
+    minus this benchmark's own and its children's (getrusage), over the wall time; plus the load averages."""
+
+    def __init__(self) -> None:
+        self.start = self._snap()
+
+    @staticmethod
+    def _snap() -> Optional[tuple[float, float, float, float]]:
+        import resource
+
+        try:
+            f = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        except (OSError, ValueError):
+            return None
+        busy = sum(f[:8]) - f[3] - f[4]            # user..steal without idle and iowait (guest is inside user)
+        own = sum(r.ru_utime + r.ru_stime for r in (resource.getrusage(resource.RUSAGE_SELF),
+                                                    resource.getrusage(resource.RUSAGE_CHILDREN)))
+        return time.perf_counter(), busy / os.sysconf("SC_CLK_TCK"), own, os.getloadavg()[0]
+
+    def summary(self) -> str:
+        end = self._snap()
+        if self.start is None or end is None:
+            return ""
+        wall = end[0] - self.start[0]
+        others = max(0.0, (end[1] - self.start[1]) - (end[2] - self.start[2]))
+        return (f"other processes kept {others / wall:.2f} of the {os.cpu_count()} cores busy on average over the "
+                f"{wall:.0f} s of this run (1-min load average {self.start[3]:.2f} at its start, {end[3]:.2f} at its end)")
 
 
 def verdict(ratio: float, bound: float) -> str:
@@ -412,6 +557,8 @@ class Report:
         self.timing: list[tuple] = []     # (case, command, median s, ratio, peak MB, mem ratio, exit codes)
         self.stage_rows: list[tuple] = []
         self.goals: list[tuple] = []      # (goal, bound, measured, verdict)
+        self.peer_rows: list[tuple] = []  # (size, shape, plancheck, peer, pandas.read_csv, import pandas, agrees)
+        self.load = ""
 
     def pair(self, case: str, a: Measure, base: Measure) -> tuple[float, float]:
         ratio, mem = a.median / base.median, a.rss / base.rss
@@ -438,34 +585,72 @@ class Report:
                 else:
                     lines.append(f"| {name} | " + " | ".join(f"{st.get(k, float('nan')):.3f}" for k in
                                                             ("import", "read", "validate", "aggregate", "report")) + " |")
-        lines += ["", "| goal (issue 5) | bound | measured | verdict |", "|---|---|---|---|"]
+        if self.peer_rows:
+            lines += ["", "plancheck ÷ polars peer (issue 13; whole process, medians; the read_csv and import "
+                      "pandas ratios are issue 5's, for the record):", "",
+                      "| rows | shape | plancheck s | peer s | **× peer time** | plancheck MB | peer MB "
+                      "| **× peer memory** | × read_csv time / memory | × import pandas time | exit plancheck / peer "
+                      "| peer agrees |", "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|"]
+            for label, name, pc, pm, pdm, imp, agree in self.peer_rows:
+                peer = (f"{pm.median:.3f} | **{pc.median / pm.median:.2f}** | {pc.rss:.0f} | {pm.rss:.0f} | "
+                        f"**{pc.rss / pm.rss:.2f}**" if pm is not None else f"– | – | {pc.rss:.0f} | – | –")
+                lines.append(f"| {label} | {name} | {pc.median:.3f} | {peer} | {pc.median / pdm.median:.2f} / "
+                             f"{pc.rss / pdm.rss:.2f} | {pc.median / imp.median:.2f} | {sorted(pc.codes)} / "
+                             f"{sorted(pm.codes) if pm is not None else '–'} | "
+                             f"{('yes' if agree['ok'] else 'no') if agree is not None else '–'} |")
+        if self.load:
+            lines += ["", f"machine load during the measurements: {self.load}"]
+        lines += ["", "| goal (issues 5, 13) | bound | measured | verdict |", "|---|---|---|---|"]
         lines += [f"| {g} | {b} | {m} | {v} |" for g, b, m, v in self.goals]
         return "\n".join(lines)
 
 
 # ================================================================== the run
-def bench_csv(inp: Inputs, runs: int, report: Report, largest: bool) -> None:
-    log(f"[{inp.label}] CSV {inp.n} rows: plancheck run vs pandas.read_csv ({runs} runs, alternating)")
-    json_out = OUT / f"result-{inp.label}-invalid.json"
-    run_valid = Measure("plancheck run (valid)", run_argv(inp.valid, inp.population))
-    pd_valid = Measure("pandas.read_csv (valid)", pandas_argv(inp.valid), warm=True)
-    run_bad = Measure("plancheck run (0.1% bad)", run_argv(inp.invalid, inp.population, str(json_out)))
-    pd_bad = Measure("pandas.read_csv (0.1% bad)", pandas_argv(inp.invalid), warm=True)
-    alternate([run_valid, pd_valid, run_bad, pd_bad], runs)
-    r_valid, m_valid = report.pair(f"{inp.label} CSV", run_valid, pd_valid)
-    r_bad, _ = report.pair(f"{inp.label} CSV", run_bad, pd_bad)
-    check = check_invalid(json_out, inp)
-    tag = f"{inp.label}"
-    report.goal(f"{tag} valid CSV: run exits 0/1 (not 2 or 3)", None, str(sorted(run_valid.codes)),
-                run_valid.codes <= {0, 1})
-    report.goal(f"{tag} valid CSV: plancheck run vs pandas.read_csv", 1.5, f"{r_valid:.2f}×", r_valid <= 1.5)
-    report.goal(f"{tag} 0.1%-bad CSV: every bad row reported (count exact), exit 3", None,
-                check["detail"] + f"; exit {sorted(run_bad.codes)}", check["ok"] and run_bad.codes == {3})
-    report.goal(f"{tag} 0.1%-bad CSV: plancheck run vs pandas.read_csv", 1.5, f"{r_bad:.2f}×", r_bad <= 1.5)
-    report.goal(f"{tag} peak memory vs pandas.read_csv", 1.5, f"{m_valid:.2f}× ({run_valid.rss:.0f} / "
-                f"{pd_valid.rss:.0f} MB)", m_valid <= 1.5)
-    if largest:
-        for path in (inp.valid, inp.invalid):
+def bench_csv(inp: Inputs, runs: int, report: Report, largest: bool, shapes: tuple[str, ...], peer: bool) -> None:
+    """Each shape of data: plancheck run, the polars peer, pandas.read_csv and import pandas, alternating."""
+    for shape in shapes:
+        path, name = inp.path(shape), SHAPES[shape]
+        log(f"[{inp.label}] CSV {inp.n} rows, {name}: plancheck run vs polars peer vs pandas.read_csv vs "
+            f"import pandas ({runs} runs, alternating)")
+        pc_json, peer_json = OUT / f"result-{inp.label}-{shape}.json", OUT / f"peer-{inp.label}-{shape}.json"
+        pc = Measure(f"plancheck run ({name})", run_argv(path, inp.population, str(pc_json)))
+        pm = Measure(f"polars peer ({name})", peer_argv(path, inp.population, str(peer_json))) if peer else None
+        pdm = Measure(f"pandas.read_csv ({name})", pandas_argv(path), warm=True)
+        imp = Measure("python -c 'import pandas'", py("import pandas"), warm=True)
+        alternate([m for m in (pc, pm, pdm, imp) if m is not None], runs)
+        case = f"{inp.label} CSV"
+        r_pd, m_pd = report.pair(case, pc, pdm)
+        if pm is not None:
+            report.timing.append((case, pm.name, pm.median, pm.median / pdm.median, pm.rss, pm.rss / pdm.rss,
+                                  sorted(pm.codes)))
+        tag = inp.label
+        if shape == "valid":
+            report.goal(f"{tag} valid CSV: run exits 0/1 (not 2 or 3)", None, str(sorted(pc.codes)), pc.codes <= {0, 1})
+            report.goal(f"{tag} valid CSV: plancheck run vs pandas.read_csv", 1.5, f"{r_pd:.2f}×", r_pd <= 1.5)
+            report.goal(f"{tag} peak memory vs pandas.read_csv", 1.5, f"{m_pd:.2f}× ({pc.rss:.0f} / "
+                        f"{pdm.rss:.0f} MB)", m_pd <= 1.5)
+        elif shape == "bad":
+            check = check_invalid(pc_json, inp)
+            report.goal(f"{tag} 0.1%-bad CSV: every bad row reported (count exact), exit 3", None,
+                        check["detail"] + f"; exit {sorted(pc.codes)}", check["ok"] and pc.codes == {3})
+            report.goal(f"{tag} 0.1%-bad CSV: plancheck run vs pandas.read_csv", 1.5, f"{r_pd:.2f}×", r_pd <= 1.5)
+        elif shape == "codes":
+            report.goal(f"{tag} non-digit-codes CSV: run exits 0/1 (not 2 or 3)", None, str(sorted(pc.codes)),
+                        pc.codes <= {0, 1})
+        elif shape == "warnings":
+            check = check_warnings(pc_json, inp)
+            report.goal(f"{tag} 4.5%-warnings CSV: every stray value one not_applicable warning, exit 0/1", None,
+                        check["detail"] + f"; exit {sorted(pc.codes)}", check["ok"] and pc.codes <= {0, 1})
+        agree = peer_agrees(pc_json, peer_json, pc.codes, pm.codes) if pm is not None else None
+        if pm is not None:
+            log(f"[{inp.label}] {name}: peer agrees: {'yes' if agree['ok'] else 'no'} ({agree['detail']})")
+            r_peer, m_peer = pc.median / pm.median, pc.rss / pm.rss
+            report.goal(f"{tag} {name}: polars peer agrees with plancheck", None, agree["detail"], agree["ok"])
+            report.goal(f"{tag} {name}: plancheck run vs polars peer, time", 1.0, f"{r_peer:.2f}×", r_peer <= 1.0)
+            report.goal(f"{tag} {name}: plancheck run vs polars peer, peak memory", 1.0,
+                        f"{m_peer:.2f}× ({pc.rss:.0f} / {pm.rss:.0f} MB)", m_peer <= 1.0)
+        report.peer_rows.append((inp.label, name, pc, pm, pdm, imp, agree))
+        if largest:
             log(f"[{inp.label}] stage split of {path.name}")
             report.stage_rows.append((path.name, stages(path, inp.population)))
 
@@ -507,6 +692,8 @@ def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
     ap.add_argument("--no-xlsx", action="store_true", help="skip the xlsx case")
     ap.add_argument("--no-startup", action="store_true", help="skip --help / county-size timings")
     ap.add_argument("--quick", action="store_true", help="smoke run: sizes 1k,10k, xlsx 10k, 1 run")
+    ap.add_argument("--shapes", default=",".join(SHAPES), help=f"comma list of {','.join(SHAPES)} (default: all)")
+    ap.add_argument("--no-peer", action="store_true", help="skip the polars peer")
     ap.add_argument("--markdown", type=Path, help="also write the results table to this file")
     args = ap.parse_args(argv)
     if args.quick:
@@ -521,17 +708,27 @@ def main(argv: Optional[list[str]] = None) -> int:
     if unknown or (not args.no_xlsx and args.xlsx.lower() not in SIZES):
         log(f"unknown size {unknown or args.xlsx}; use {', '.join(SIZES)}")
         return 2
+    shapes = tuple(s.strip().lower() for s in args.shapes.split(",") if s.strip())
+    if any(s not in SHAPES for s in shapes):
+        log(f"unknown shape in {args.shapes!r}; use {', '.join(SHAPES)}")
+        return 2
     t_start = time.perf_counter()
     report = Report()
     ensure_bytecode()
+    peer = not args.no_peer and have_polars()
+    if not args.no_peer and not peer:
+        log("note: polars is not installed (pip install '.[bench]'): the polars peer is skipped")
     log("generating inputs in bench/out/ (reused when up to date)")
-    inputs = [generate(label, SIZES[label]) for label in labels]
+    inputs = [generate(label, SIZES[label], shapes) for label in labels]
+    meter = LoadMeter()
     if not args.no_startup:
         bench_startup(args.runs, report)
     for inp in inputs:
-        bench_csv(inp, args.runs, report, largest=inp.n == max(i.n for i in inputs) and inp.n >= 10_000)
+        bench_csv(inp, args.runs, report, largest=inp.n == max(i.n for i in inputs) and inp.n >= 10_000,
+                  shapes=shapes, peer=peer)
     if not args.no_xlsx:
         bench_xlsx(args.xlsx.lower(), SIZES[args.xlsx.lower()], args.runs, report)
+    report.load = meter.summary()
     text = report.markdown(machine(), args.runs)
     print(text)
     print(f"\ntotal benchmark time: {time.perf_counter() - t_start:.0f} s")
