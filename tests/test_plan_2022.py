@@ -190,3 +190,14 @@ def test_the_committed_json_schema_is_the_generated_one():
     from plancheck.plan.schema import plan_json_schema
 
     assert (REPO / "docs" / "plan.schema.json").read_text(encoding="utf-8") == plan_json_schema()
+
+
+def test_targets_lists_goals_as_the_plan_writes_them():
+    from typer.testing import CliRunner
+
+    result = CliRunner().invoke(app, ["targets", "--plan", str(PLAN), "--lang", "en"], env={"COLUMNS": "250"})
+    assert result.exit_code == 0, result.output
+    for shown in ("≤ 2‰", "≤ 19:1", "≤ 52.3% -1", "≥ 97%", "in use (by 2022-09-01)", "= 0"):
+        assert shown in result.stdout, shown
+    data = json.loads(CliRunner().invoke(app, ["targets", "--plan", str(PLAN), "--format", "json"]).stdout)
+    assert [t["id"] for t in data["targets"]][-1] == "qingshi_no2_teaching_building"

@@ -11,16 +11,19 @@ from rich.text import Text
 from ..plan.targets import MetricTarget, TargetsFile
 
 OPS = {">=": "≥", "<=": "≤", "==": "=", ">": ">", "<": "<"}
-STATUS = {"zh": {"started": "已启动", "completed": "已完成"}, "en": {"started": "started", "completed": "completed"}}
 
 
-def goal_of(t, lang: str = "zh") -> str:
+def goal_of(t, targets: TargetsFile, lang: str = "zh") -> str:
+    """A target's goal as the plan writes it: ≥ 96%, ≤ 19:1, ≤ 2‰, ≤ 52.3% -1; a milestone's required status
+    (and its due date)."""
     if isinstance(t, MetricTarget):
-        if t.unit == "percent":
-            g = t.goal * 100
-            return f"{OPS[t.op]} {g.normalize():f}%"
-        return f"{OPS[t.op]} {t.goal.normalize():f}"
-    return STATUS[lang][t.required_status]
+        op, _, rest = t.goal_text().partition(" ")
+        return f"{OPS[op]} {rest}"
+    ms = targets.contract.milestones
+    text = ms.statuses.label(t.required_status, lang) if ms is not None else t.required_status
+    if t.due is not None:
+        text += f"（{t.due.isoformat()} 前）" if lang == "zh" else f" (by {t.due.isoformat()})"
+    return text
 
 
 def render_table(console: Console, targets: TargetsFile, lang: str = "zh") -> None:
@@ -32,8 +35,9 @@ def render_table(console: Console, targets: TargetsFile, lang: str = "zh") -> No
                       title_justify="left", title_style="bold cyan")
         for c in (("条目", "编号", "目标", "目标值", "原文") if lang == "zh" else ("item", "id", "target", "goal", "source text")):
             table.add_column(c, overflow="fold")
-        for t in sorted(items, key=lambda t: t.item):
-            table.add_row(*(Text(c) for c in (str(t.item), t.id, t.title_zh if lang == "zh" else t.title_en, goal_of(t, lang), t.source)))
+        for t in sorted(items, key=lambda t: (t.item is None, t.item or 0)):
+            table.add_row(*(Text(c) for c in (str(t.item or ""), t.id, t.title_zh if lang == "zh" else t.title_en,
+                                              goal_of(t, targets, lang), t.source)))
         console.print(table)
     console.print(f"{len(targets.metrics)} metric targets, {len(targets.milestones)} milestones")
 
