@@ -32,22 +32,50 @@ def values_of(frame: pd.DataFrame, column: str) -> np.ndarray:
     return s.astype(object).where(s.notna(), None).to_numpy(dtype=object)
 
 
-def where_mask(frame: pd.DataFrame, where: Iterable[tuple[str, tuple]]) -> np.ndarray:
-    """Rows whose every ``where`` column holds one of its values (a missing value never does)."""
+def where_mask(frame: pd.DataFrame, where: Iterable[tuple[str, tuple]],
+               distinct: Optional[dict] = None) -> np.ndarray:
+    """Rows whose every ``where`` column holds one of its values (a missing value never does). ``distinct``:
+    a memo of the text columns numbered by their distinct values (column -> Distinct), shared by the checks
+    of one table while its columns stay as they are."""
     out = np.ones(len(frame), dtype=bool)
     for column, allowed in where:
         if column not in frame:
             return np.zeros(len(frame), dtype=bool)
         s = frame[column]
         if str(s.dtype) in ("string", "str") or s.dtype == object or isinstance(s.dtype, pd.StringDtype):
-            out &= Distinct(s).isin(list(allowed))
+            numbered = distinct.get(column) if distinct is not None else None
+            if numbered is None:
+                numbered = Distinct(s)
+                if distinct is not None:
+                    distinct[column] = numbered
+            out &= numbered.isin(list(allowed))
         else:
             out &= s.isin(list(allowed)).fillna(False).to_numpy(dtype=bool) & s.notna().to_numpy(dtype=bool)
     return out
 
 
-def expression_mask(frame: pd.DataFrame, expr: X.Expr) -> np.ndarray:
-    result = X.evaluate(expr, lambda name: values_of(frame, name), len(frame))
+def expression_mask(frame: pd.DataFrame, expr: X.Expr, memo: Optional[dict] = None,
+                    rows: Optional[np.ndarray] = None) -> np.ndarray:
+    """Rows an expression holds on. ``memo``: the columns as expressions read them (column -> array), shared
+    by the rules of one table while its columns stay as they are; ``rows``: only these positions are
+    evaluated (the rest are false)."""
+    def column(name: str) -> np.ndarray:
+        if memo is None:
+            return values_of(frame, name)
+        key = ("values", name)
+        if key not in memo:
+            memo[key] = values_of(frame, name)
+        return memo[key]
+
+    if rows is not None:
+        out = np.zeros(len(frame), dtype=bool)
+        out[rows] = _as_mask(X.evaluate(expr, lambda name: column(name)[rows], len(rows)))
+        return out
+    result = X.evaluate(expr, column, len(frame))
+    return _as_mask(result)
+
+
+def _as_mask(result: np.ndarray) -> np.ndarray:
     if result.dtype != bool:
         result = np.nan_to_num(result.astype(float), nan=0.0) != 0
     return result
@@ -61,20 +89,25 @@ def expression_values(frame: pd.DataFrame, expr: X.Expr, positions: np.ndarray) 
                                                             else bool(v)) for v in values]
 
 
-def rule_hits(frame: pd.DataFrame, rule: "RowRule", candidates: Optional[np.ndarray] = None) -> np.ndarray:
+def rule_hits(frame: pd.DataFrame, rule: "RowRule", candidates: Optional[np.ndarray] = None,
+              distinct: Optional[dict] = None) -> np.ndarray:
     """Positions of the rows a rule fires on (among ``candidates``, a mask)."""
-    mask = where_mask(frame, rule.where)
+    mask = where_mask(frame, rule.where, distinct)
     if candidates is not None:
         mask &= candidates
-    if mask.any():
-        mask &= expression_mask(frame, rule.when)
+    picked = np.flatnonzero(mask)
+    if len(picked) * 4 < len(mask):     # a few rows match the where: the expression reads only those
+        mask = expression_mask(frame, rule.when, distinct, picked)
+    elif len(picked):
+        mask &= expression_mask(frame, rule.when, distinct)
     return np.flatnonzero(mask)
 
 
-def check_rules(frame: pd.DataFrame, rules: Iterable["RowRule"], candidates: Optional[np.ndarray] = None):
+def check_rules(frame: pd.DataFrame, rules: Iterable["RowRule"], candidates: Optional[np.ndarray] = None,
+                distinct: Optional[dict] = None):
     """(rule, positions, message params per position) for every declared rule that fires."""
     for rule in rules:
-        hits = rule_hits(frame, rule, candidates)
+        hits = rule_hits(frame, rule, candidates, distinct)
         if not len(hits):
             continue
         params = {name: expression_values(frame, e, hits) for name, e in rule.params}
@@ -97,11 +130,11 @@ def fill_defaults(frame: pd.DataFrame, spec: "TableSpec", blank: dict[str, np.nd
     return filled
 
 
-def default_covers(frame: pd.DataFrame, col) -> np.ndarray:
+def default_covers(frame: pd.DataFrame, col, distinct: Optional[dict] = None) -> np.ndarray:
     """Rows on which a blank in ``col`` takes its default (all False when it has none)."""
     if col.default is None:
         return np.zeros(len(frame), dtype=bool)
-    return where_mask(frame, col.default_where or ())
+    return where_mask(frame, col.default_where or (), distinct)
 
 
 def join_parents(tables: dict[str, pd.DataFrame], contract: "Contract") -> list[tuple[str, np.ndarray]]:

@@ -231,6 +231,9 @@ class _TableCheck:
         self.written: dict[int, Written] = {}      # column index -> its cells as written
         self.frame: Optional[pd.DataFrame] = None
         self.fatal = False
+        #: text columns numbered by their distinct values, and columns as row expressions read them, shared by
+        #: the steps (what a step changes is dropped: :meth:`changed`)
+        self.distinct: dict = {}
         self.missing: set[str] = set()            # columns reported missing (their cells are not checked)
         self.placeholders: dict[str, np.ndarray] = {}   # column -> cells holding a “not applicable” mark
         # cells whose formula was never computed (read/ reported them): no other problem at those cells
@@ -263,6 +266,18 @@ class _TableCheck:
             out.add(E.declared(kind, **at, **extra) if kind is not None else E.make(code, **at, **extra))
         if len(positions) > room:
             out.dropped += len(positions) - room
+
+    def changed(self, column: str) -> None:
+        """A column was changed: what the steps remembered of it goes."""
+        self.distinct.pop(column, None)
+        self.distinct.pop(("values", column), None)
+
+    def numbered(self, column: str) -> Distinct:
+        """A text column numbered by its distinct values, once for every step that reads it."""
+        found = self.distinct.get(column)
+        if found is None:
+            found = self.distinct[column] = Distinct(self.frame[column])
+        return found
 
     # -- the steps
     def map_headers(self) -> None:
@@ -373,7 +388,7 @@ class _TableCheck:
         """A value in a column that does not apply to the row's type is a warning and not counted; a blank in
         one that applies is an error, unless the column's default covers the row."""
         frame, spec = self.frame, self.spec
-        types = Distinct(frame[spec.type_column]) if spec.type_column else None
+        types = self.numbered(spec.type_column) if spec.type_column else None
         if types is None:
             return
         st = frame[spec.type_column]
@@ -400,10 +415,12 @@ class _TableCheck:
                         {"school_type_zh": labels.label(st.iat[p], "zh") if labels else st.iat[p],
                          "school_type_en": labels.label(st.iat[p], "en") if labels else st.iat[p]} for p in pos])
                 frame[col.name] = value.mask(pd.Series(stray, index=frame.index, copy=False))
+                self.changed(col.name)
             missing = known & applicable & ~present
-            covered = missing & default_covers(frame, col)
+            covered = missing & default_covers(frame, col, self.distinct)
             if covered.any():
                 frame.loc[covered, col.name] = col.default
+                self.changed(col.name)
                 missing &= ~covered
             # a cell holding something unparseable is already reported: not also 'required'
             missing &= ~self.filled.get(col.name, np.zeros(self.n, dtype=bool))
@@ -452,7 +469,7 @@ class _TableCheck:
         spec = self.spec
         if not self.placeholders or spec.type_column in self.missing:   # (no type: nothing can be judged)
             return
-        types = Distinct(self.frame[spec.type_column]) if spec.type_column else None
+        types = self.numbered(spec.type_column) if spec.type_column else None
         for name, held in self.placeholders.items():
             col = spec.column(name)
             wrong = held
@@ -469,7 +486,7 @@ class _TableCheck:
             rules = [r for r in rules if not self.missing & {r.column, *r.when.columns, *(c for c, _ in r.where),
                                                              *(c for _, e in r.params for c in e.columns)}]
         candidates = None if severity == E.ERROR else ~self.bad_row
-        for rule, hits, params in check_rules(self.frame, rules, candidates):
+        for rule, hits, params in check_rules(self.frame, rules, candidates, self.distinct):
             self.problem(rule.code, rule.column, hits, kind=rule.kind, each=params)
             if severity == E.ERROR:
                 self.bad_row[hits] = True
@@ -797,18 +814,20 @@ def _unknown_places(sub: Submission, contract: "Contract", out: _Collector, give
                if spec.place and name in sub.tables and spec.place in sub.tables[name] and len(sub.tables[name])]
     if not columns:
         return
+    per_table = [sub.tables[name][column].value_counts(dropna=True) for name, column in columns]
+    if any(len(vc) > _MAX_PLACES for vc in per_table):
+        return     # not a list of towns (checked before the counts are added up: that alignment is the cost)
+    counts: Optional[pd.Series] = None
+    for vc in per_table:
+        counts = vc if counts is None else counts.add(vc, fill_value=0)
+    if counts is None or len(counts) < 2 or len(counts) > _MAX_PLACES:
+        return
     listed: set = set()       # the values of the referenced tables given (a list of the towns)
     lists: set[str] = set()
     for ref in contract.references:
         if (ref.table, ref.column) in columns and ref.to_table in given and ref.to_table in sub.tables:
             listed.update(sub.tables[ref.to_table][ref.to_column].dropna().unique().tolist())
             lists.add(ref.to_table)
-    counts: Optional[pd.Series] = None
-    for name, column in columns:
-        vc = sub.tables[name][column].value_counts(dropna=True)
-        counts = vc if counts is None else counts.add(vc, fill_value=0)
-    if counts is None or len(counts) < 2 or len(counts) > _MAX_PLACES:
-        return
     lone = [str(v) for v, c in counts.items() if c == 1 and v not in listed]
     if not lone or len(lone) > _MAX_LONE_PLACES:
         return
