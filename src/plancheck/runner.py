@@ -93,7 +93,8 @@ def problem_view(choice: Optional[str], console: Console):
     return table if choice == "table" else lines
 
 
-def load_targets_or_report(path: Optional[Path], err: Console, announce: bool = False) -> Optional[TargetsFile]:
+def load_targets_or_report(path: Optional[Path], err: Console, announce: bool = False,
+                           lang: str = "zh") -> Optional[TargetsFile]:
     """The plan file given, or else the one the folder names (plancheck.toml, pyproject.toml, $PLANCHECK_PLAN),
     or else the bundled one; its problems printed (None) if it cannot be used. ``announce``: say which plan
     file (path and SHA-256) the run checks against."""
@@ -102,21 +103,23 @@ def load_targets_or_report(path: Optional[Path], err: Console, announce: bool = 
     try:
         found = find_plan(path)
     except TargetsError as exc:
-        _plan_problems(exc, err)
+        _plan_problems(exc, err, lang)
         return None
     try:
         plan = load_targets(found.path)
     except TargetsError as exc:
-        _plan_problems(exc, err)
+        _plan_problems(exc, err, lang)
         return None
     if announce:
-        err.print(Text(f"计划文件 / plan: {found.path} (sha256 {found.sha256[:12]}…, {found.why})", style="dim"),
+        why = {"bundled": "自带的计划", "--plan": "--plan 指定"}.get(found.why, found.why) if lang == "zh" else found.why
+        err.print(Text(f"{'计划文件' if lang == 'zh' else 'plan'}: {found.path} (sha256 {found.sha256[:12]}…, {why})",
+                       style="dim"),
                   highlight=False)
     return plan
 
 
-def _plan_problems(exc: TargetsError, err: Console) -> None:
-    err.print(Text.assemble(("plan file rejected / 计划文件有误: ", "bold red"), str(exc.path)))
+def _plan_problems(exc: TargetsError, err: Console, lang: str = "zh") -> None:
+    err.print(Text.assemble(("计划文件有误：" if lang == "zh" else "plan file rejected: ", "bold red"), str(exc.path)))
     for p in exc.problems:
         err.print(f"  {p}", markup=False, highlight=False, soft_wrap=True)
 
@@ -140,7 +143,7 @@ def load_submission(opts: RunOptions, targets: TargetsFile, err: Console):
         from rich.progress import Progress
 
         with Progress(console=err, transient=True) as bar:
-            task = bar.add_task("reading", total=None)
+            task = bar.add_task("读取" if opts.lang == "zh" else "reading", total=None)
             sub = validate_paths(paths, contract, ids, progress=lambda done, total, f: bar.update(
                 task, completed=done, total=total, description=f.name))
     else:
@@ -361,7 +364,7 @@ def reading(func):
         check_writable(opts.output, opts.errors_out)
         check_not_inputs(opts, opts.output, opts.errors_out)
         err = Console(stderr=True, soft_wrap=False)
-        targets = load_targets_or_report(opts.targets, err, announce=True)
+        targets = load_targets_or_report(opts.targets, err, announce=True, lang=opts.lang)
         if targets is None:
             return EXIT_INPUT
         with ahead.parsing_ahead(_paths(opts), targets.contract.tables):
@@ -485,7 +488,7 @@ def execute_template(output: Optional[Path], csv_folder: Optional[Path], targets
 
     startup.imports_done()
     out, err = build_consoles()
-    targets = load_targets_or_report(targets_path, err, announce=True)
+    targets = load_targets_or_report(targets_path, err, announce=True, lang=lang)
     if targets is None:
         return EXIT_INPUT
     if csv_folder is not None:
@@ -511,7 +514,7 @@ def execute_targets(targets_path: Optional[Path], output_format: str = "table", 
     check_format("targets", output_format)
     check_writable(output)
     out, err = build_consoles(output)
-    targets = load_targets_or_report(targets_path, err, announce=True)
+    targets = load_targets_or_report(targets_path, err, announce=True, lang=lang)
     if targets is None:
         return EXIT_INPUT
     if output_format == "json":
@@ -532,7 +535,7 @@ def execute_plan_check(path: Path, lang: str = "zh") -> int:
     try:
         plan = load_targets(path)
     except TargetsError as exc:
-        _plan_problems(exc, err)
+        _plan_problems(exc, err, lang)
         return EXIT_INPUT
     c = plan.contract
     tables = "、".join(f"{t.zh}（{len(t.columns)} 列）" for t in c.tables.values()) if lang == "zh" else \
