@@ -288,11 +288,28 @@ def _suggest(word: str, choices: Iterable[str]) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
+Found = list[tuple[tuple, str]]   # (location in the file, message)
+
+
 def contract_problems(choices: dict[str, list[ChoiceDecl]], tables: dict[str, TableDecl],
                       references: list[ReferenceDecl], obligations: list[ObligationDecl],
-                      milestones: Optional[MilestonesDecl]) -> list[tuple[tuple, str]]:
+                      milestones: Optional[MilestonesDecl]) -> Found:
     """Every name the declaration uses, checked against what it declares: [(location, message)]."""
-    out: list[tuple[tuple, str]] = []
+    out: Found = []
+    _choice_problems(choices, out)
+    for tname, t in tables.items():
+        _column_problems(tname, t, choices, tables, out)
+        _table_role_problems(tname, t, tables, out)
+        _rule_problems(tname, t, choices, tables, out)
+    _reference_problems(references, choices, tables, out)
+    _obligation_problems(obligations, choices, tables, out)
+    _milestone_problems(milestones, tables, out)
+    _code_problems(tables, references, obligations, out)
+    return out
+
+
+def _choice_problems(choices: dict[str, list[ChoiceDecl]], out: Found) -> None:
+    """A spelling of two values of one list would make a cell ambiguous."""
     for cname, values in choices.items():
         seen: dict[str, int] = {}
         for i, c in enumerate(values):
@@ -305,97 +322,123 @@ def contract_problems(choices: dict[str, list[ChoiceDecl]], tables: dict[str, Ta
                                                        f"{values[other].value!r}: a cell would be ambiguous"))
                 seen.setdefault(spelling.lower(), i)
 
-    def where_problems(at: tuple, table: str, where: dict[str, list]) -> None:
-        names = _all_columns(tables, table)
-        for k, vals in where.items():
-            if k not in names:
-                out.append((at + ("where", k), f"unknown column {k!r} in table {table!r}{_suggest(k, names)}"))
-                continue
-            col = _find_column(tables, table, k)
-            if col is None:
-                continue
-            for i, v in enumerate(vals):
-                if col.kind == "choice" and col.choices in choices:
-                    allowed = [c.value for c in choices[col.choices]]
-                    if v not in allowed:
-                        out.append((at + ("where", k, i), f"{v!r} is not a value of {table}.{k}; expected one of "
-                                                          f"{', '.join(allowed)}"))
-                elif col.kind == "yes_no" and not isinstance(v, bool):
-                    out.append((at + ("where", k, i), f"{table}.{k} is a yes/no column: write true or false, not {v!r}"))
-                elif col.kind in ("integer", "decimal") and (isinstance(v, bool) or not isinstance(v, (int, float))):
-                    out.append((at + ("where", k, i), f"{table}.{k} is a number column: write a number, not {v!r}"))
 
-    def expr_problem(at: tuple, table: str, text: str, own_only: bool = False) -> None:
-        names = [c.name for c in tables[table].columns] if own_only else _all_columns(tables, table)
-        try:
-            X.parse(text, names)
-        except X.ExprError as exc:
-            out.append((at, str(exc)))
+def _where_problems(at: tuple, table: str, where: dict[str, list], choices: dict[str, list[ChoiceDecl]],
+                    tables: dict[str, TableDecl], out: Found) -> None:
+    """A ``where``: known columns (its own or its parent's), values of the column's kind."""
+    names = _all_columns(tables, table)
+    for k, vals in where.items():
+        if k not in names:
+            out.append((at + ("where", k), f"unknown column {k!r} in table {table!r}{_suggest(k, names)}"))
+            continue
+        col = _find_column(tables, table, k)
+        if col is None:
+            continue
+        for i, v in enumerate(vals):
+            if col.kind == "choice" and col.choices in choices:
+                allowed = [c.value for c in choices[col.choices]]
+                if v not in allowed:
+                    out.append((at + ("where", k, i), f"{v!r} is not a value of {table}.{k}; expected one of "
+                                                      f"{', '.join(allowed)}"))
+            elif col.kind == "yes_no" and not isinstance(v, bool):
+                out.append((at + ("where", k, i), f"{table}.{k} is a yes/no column: write true or false, not {v!r}"))
+            elif col.kind in ("integer", "decimal") and (isinstance(v, bool) or not isinstance(v, (int, float))):
+                out.append((at + ("where", k, i), f"{table}.{k} is a number column: write a number, not {v!r}"))
 
-    for tname, t in tables.items():
-        names = [c.name for c in t.columns]
-        at_t = ("tables", tname)
-        seen_cols: set[str] = set()
-        for i, c in enumerate(t.columns):
-            at = at_t + ("columns", i)
-            if c.name in seen_cols:
-                out.append((at + ("name",), f"column {c.name!r} is declared twice in table {tname!r}"))
-            seen_cols.add(c.name)
-            if c.kind == "choice" and c.choices is None:
-                out.append((at, "a choice column needs 'choices' (the name of a list under 'choices:')"))
-            if c.choices is not None:
-                if c.kind != "choice":
-                    out.append((at + ("choices",), f"'choices' goes with kind: choice, not {c.kind}"))
-                elif c.choices not in choices:
-                    out.append((at + ("choices",), f"no choice list {c.choices!r}{_suggest(c.choices, choices)}"))
-            if c.max_column is not None:
-                other = next((o for o in t.columns if o.name == c.max_column), None)
-                if other is None:
-                    out.append((at + ("max_column",), f"unknown column {c.max_column!r}{_suggest(c.max_column, names)}"))
-                elif other.kind not in ("integer", "decimal") or c.kind not in ("integer", "decimal"):
-                    out.append((at + ("max_column",), "max_column compares two number columns"))
-            if (c.min is not None or c.max is not None) and c.kind not in ("integer", "decimal"):
-                out.append((at, f"min/max go with number columns, not {c.kind}"))
-            if c.applies_to is not None:
-                if t.type_column is None:
-                    out.append((at + ("applies_to",), "applies_to needs the table's 'type_column'"))
-                else:
-                    tc = next((o for o in t.columns if o.name == t.type_column), None)
-                    allowed = [v.value for v in choices.get(tc.choices or "", [])] if tc is not None else []
-                    for j, v in enumerate(c.applies_to):
-                        if allowed and v not in allowed:
-                            out.append((at + ("applies_to", j), f"{v!r} is not a value of {tname}.{t.type_column}"
-                                                                f"{_suggest(v, allowed)}"))
-            if c.default is not None:
-                where_problems(at + ("default",), tname, c.default.where)
-        for role in ("type_column", "label", "place"):
-            value = getattr(t, role)
-            if value is not None and value not in names:
-                out.append((at_t + (role,), f"unknown column {value!r}{_suggest(value, names)}"))
-        if t.type_column is not None and t.type_column in names:
-            if next(c for c in t.columns if c.name == t.type_column).kind != "choice":
-                out.append((at_t + ("type_column",), "the type column must be a choice column"))
-        for j, k in enumerate(t.key):
-            if k not in names:
-                out.append((at_t + ("key", j), f"unknown column {k!r}{_suggest(k, names)}"))
-        if t.parent is not None:
-            for ptable, pcol in t.parent.items():
-                if ptable not in tables:
-                    out.append((at_t + ("parent", ptable), f"unknown table {ptable!r}{_suggest(ptable, tables)}"))
-                elif pcol not in names:
-                    out.append((at_t + ("parent", ptable), f"unknown column {pcol!r}{_suggest(pcol, names)}"))
-                elif len(tables[ptable].key) != 1:
-                    out.append((at_t + ("parent",), f"table {ptable!r} needs a one-column key to be a parent"))
-            if len(t.parent) != 1:
-                out.append((at_t + ("parent",), "parent names one table: {table: column}"))
-        for i, r in enumerate(t.rules):
-            at = at_t + ("rules", i)
-            if r.column not in names:
-                out.append((at + ("column",), f"unknown column {r.column!r}{_suggest(r.column, names)}"))
-            where_problems(at, tname, r.where)
-            expr_problem(at + ("when",), tname, r.when, own_only=True)
-            for k, v in r.params.items():
-                expr_problem(at + ("params", k), tname, v, own_only=True)
+
+def _expr_problem(at: tuple, table: str, text: str, tables: dict[str, TableDecl], out: Found) -> None:
+    """A row expression reading only the table's own columns."""
+    try:
+        X.parse(text, [c.name for c in tables[table].columns])
+    except X.ExprError as exc:
+        out.append((at, str(exc)))
+
+
+def _column_problems(tname: str, t: TableDecl, choices: dict[str, list[ChoiceDecl]],
+                     tables: dict[str, TableDecl], out: Found) -> None:
+    names = [c.name for c in t.columns]
+    seen_cols: set[str] = set()
+    for i, c in enumerate(t.columns):
+        at = ("tables", tname, "columns", i)
+        if c.name in seen_cols:
+            out.append((at + ("name",), f"column {c.name!r} is declared twice in table {tname!r}"))
+        seen_cols.add(c.name)
+        if c.kind == "choice" and c.choices is None:
+            out.append((at, "a choice column needs 'choices' (the name of a list under 'choices:')"))
+        if c.choices is not None:
+            if c.kind != "choice":
+                out.append((at + ("choices",), f"'choices' goes with kind: choice, not {c.kind}"))
+            elif c.choices not in choices:
+                out.append((at + ("choices",), f"no choice list {c.choices!r}{_suggest(c.choices, choices)}"))
+        if c.max_column is not None:
+            other = next((o for o in t.columns if o.name == c.max_column), None)
+            if other is None:
+                out.append((at + ("max_column",), f"unknown column {c.max_column!r}{_suggest(c.max_column, names)}"))
+            elif other.kind not in ("integer", "decimal") or c.kind not in ("integer", "decimal"):
+                out.append((at + ("max_column",), "max_column compares two number columns"))
+        if (c.min is not None or c.max is not None) and c.kind not in ("integer", "decimal"):
+            out.append((at, f"min/max go with number columns, not {c.kind}"))
+        if c.applies_to is not None:
+            _applies_to_problems(at, tname, t, c, choices, out)
+        if c.default is not None:
+            _where_problems(at + ("default",), tname, c.default.where, choices, tables, out)
+
+
+def _applies_to_problems(at: tuple, tname: str, t: TableDecl, c: ColumnDecl, choices: dict[str, list[ChoiceDecl]],
+                         out: Found) -> None:
+    if t.type_column is None:
+        out.append((at + ("applies_to",), "applies_to needs the table's 'type_column'"))
+        return
+    tc = next((o for o in t.columns if o.name == t.type_column), None)
+    allowed = [v.value for v in choices.get(tc.choices or "", [])] if tc is not None else []
+    for j, v in enumerate(c.applies_to or []):
+        if allowed and v not in allowed:
+            out.append((at + ("applies_to", j), f"{v!r} is not a value of {tname}.{t.type_column}"
+                                                f"{_suggest(v, allowed)}"))
+
+
+def _table_role_problems(tname: str, t: TableDecl, tables: dict[str, TableDecl], out: Found) -> None:
+    """The columns a table names for its roles (type, label, place, key) and its parent."""
+    names = [c.name for c in t.columns]
+    at_t = ("tables", tname)
+    for role in ("type_column", "label", "place"):
+        value = getattr(t, role)
+        if value is not None and value not in names:
+            out.append((at_t + (role,), f"unknown column {value!r}{_suggest(value, names)}"))
+    if t.type_column is not None and t.type_column in names:
+        if next(c for c in t.columns if c.name == t.type_column).kind != "choice":
+            out.append((at_t + ("type_column",), "the type column must be a choice column"))
+    for j, k in enumerate(t.key):
+        if k not in names:
+            out.append((at_t + ("key", j), f"unknown column {k!r}{_suggest(k, names)}"))
+    if t.parent is None:
+        return
+    for ptable, pcol in t.parent.items():
+        if ptable not in tables:
+            out.append((at_t + ("parent", ptable), f"unknown table {ptable!r}{_suggest(ptable, tables)}"))
+        elif pcol not in names:
+            out.append((at_t + ("parent", ptable), f"unknown column {pcol!r}{_suggest(pcol, names)}"))
+        elif len(tables[ptable].key) != 1:
+            out.append((at_t + ("parent",), f"table {ptable!r} needs a one-column key to be a parent"))
+    if len(t.parent) != 1:
+        out.append((at_t + ("parent",), "parent names one table: {table: column}"))
+
+
+def _rule_problems(tname: str, t: TableDecl, choices: dict[str, list[ChoiceDecl]], tables: dict[str, TableDecl],
+                   out: Found) -> None:
+    names = [c.name for c in t.columns]
+    for i, r in enumerate(t.rules):
+        at = ("tables", tname, "rules", i)
+        if r.column not in names:
+            out.append((at + ("column",), f"unknown column {r.column!r}{_suggest(r.column, names)}"))
+        _where_problems(at, tname, r.where, choices, tables, out)
+        _expr_problem(at + ("when",), tname, r.when, tables, out)
+        for k, v in r.params.items():
+            _expr_problem(at + ("params", k), tname, v, tables, out)
+
+
+def _reference_problems(references: list[ReferenceDecl], choices: dict[str, list[ChoiceDecl]],
+                        tables: dict[str, TableDecl], out: Found) -> None:
     for i, r in enumerate(references):
         for side, s in (("from", r.from_), ("to", r.to)):
             at = ("references", i, side)
@@ -405,7 +448,11 @@ def contract_problems(choices: dict[str, list[ChoiceDecl]], tables: dict[str, Ta
             cols = [c.name for c in tables[s.table].columns]
             if s.column not in cols:
                 out.append((at + ("column",), f"unknown column {s.column!r}{_suggest(s.column, cols)}"))
-            where_problems(at, s.table, s.where)
+            _where_problems(at, s.table, s.where, choices, tables, out)
+
+
+def _obligation_problems(obligations: list[ObligationDecl], choices: dict[str, list[ChoiceDecl]],
+                         tables: dict[str, TableDecl], out: Found) -> None:
     for i, o in enumerate(obligations):
         at = ("obligations", i)
         if o.table not in tables:
@@ -414,35 +461,43 @@ def contract_problems(choices: dict[str, list[ChoiceDecl]], tables: dict[str, Ta
         cols = [c.name for c in tables[o.table].columns]
         if o.column not in cols:
             out.append((at + ("column",), f"unknown column {o.column!r}{_suggest(o.column, cols)}"))
-        where_problems(at, o.table, o.where)
-        expr_problem(at + ("when",), o.table, o.when, own_only=True)
-    if milestones is not None:
-        at = ("milestones",)
-        if milestones.table not in tables:
-            out.append((at + ("table",), f"unknown table {milestones.table!r}{_suggest(milestones.table, tables)}"))
-        else:
-            t = tables[milestones.table]
-            cols = {c.name: c for c in t.columns}
-            for role in ("id_column", "status_column"):
-                value = getattr(milestones, role)
-                if value not in cols:
-                    out.append((at + (role,), f"unknown column {value!r}{_suggest(value, cols)}"))
-            status = cols.get(milestones.status_column)
-            if status is not None and status.kind != "choice":
-                out.append((at + ("status_column",), "the status column must be a choice column (the statuses in order)"))
+        _where_problems(at, o.table, o.where, choices, tables, out)
+        _expr_problem(at + ("when",), o.table, o.when, tables, out)
+
+
+def _milestone_problems(milestones: Optional[MilestonesDecl], tables: dict[str, TableDecl], out: Found) -> None:
+    if milestones is None:
+        return
+    at = ("milestones",)
+    if milestones.table not in tables:
+        out.append((at + ("table",), f"unknown table {milestones.table!r}{_suggest(milestones.table, tables)}"))
+        return
+    cols = {c.name: c for c in tables[milestones.table].columns}
+    for role in ("id_column", "status_column"):
+        value = getattr(milestones, role)
+        if value not in cols:
+            out.append((at + (role,), f"unknown column {value!r}{_suggest(value, cols)}"))
+    status = cols.get(milestones.status_column)
+    if status is not None and status.kind != "choice":
+        out.append((at + ("status_column",), "the status column must be a choice column (the statuses in order)"))
+
+
+def _code_problems(tables: dict[str, TableDecl], references: list[ReferenceDecl], obligations: list[ObligationDecl],
+                   out: Found) -> None:
+    """A declared code is the plan's own: not one of the program's, and not declared twice (obligations may
+    share one: one message for several items)."""
+    from ..errors import CATALOGUE
+
     codes: dict[str, tuple] = {}
     places = [(("tables", tn, "rules", i), r.code) for tn, t in tables.items() for i, r in enumerate(t.rules)]
     places += [(("references", i), r.code) for i, r in enumerate(references)]
     places += [(("obligations", i), o.code) for i, o in enumerate(obligations)]
-    from ..errors import CATALOGUE
-
     for at, code in places:
         if code in CATALOGUE:
             out.append((at + ("code",), f"code {code!r} is one of the program's own problem codes; choose another"))
         elif code in codes and "obligations" not in at:
             out.append((at + ("code",), f"code {code!r} is declared twice"))
         codes.setdefault(code, at)
-    return out
 
 
 def _all_columns(tables: dict[str, TableDecl], table: str) -> list[str]:
