@@ -391,7 +391,6 @@ class _TableCheck:
         types = self.numbered(spec.type_column) if spec.type_column else None
         if types is None:
             return
-        st = frame[spec.type_column]
         known = types.known()
         labels = self.contract.tables[self.raw.table].column(spec.type_column).choices
         for col in spec.columns:
@@ -411,9 +410,10 @@ class _TableCheck:
             if stray.any():
                 pos = np.flatnonzero(stray)
                 if col.name in self.where:
-                    self.problem("not_applicable", col.name, pos, each=[
-                        {"school_type_zh": labels.label(st.iat[p], "zh") if labels else st.iat[p],
-                         "school_type_en": labels.label(st.iat[p], "en") if labels else st.iat[p]} for p in pos])
+                    # each row's type named once per distinct type, not read row by row
+                    named = [{"school_type_zh": labels.label(v, "zh") if labels else v,
+                              "school_type_en": labels.label(v, "en") if labels else v} for v in types.values]
+                    self.problem("not_applicable", col.name, pos, each=[named[c] for c in types.codes[pos]])
                 frame[col.name] = value.mask(pd.Series(stray, index=frame.index, copy=False))
                 self.changed(col.name)
             missing = known & applicable & ~present
