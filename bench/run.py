@@ -316,7 +316,7 @@ def plancheck_argv() -> list[str]:
 
 
 def ensure_bytecode() -> None:
-    """Compile plancheck's modules to bytecode, as ``pip install`` does at install time.
+    """Compile plancheck's modules and its dependencies to bytecode, as ``pip install`` does at install time.
 
     An editable install writes it on first import, unless PYTHONDONTWRITEBYTECODE is set (some sandboxes
     set it): then every run would compile the package from source (~40 ms here) and measure what no
@@ -324,12 +324,16 @@ def ensure_bytecode() -> None:
     import compileall
     import importlib.util
 
-    spec = importlib.util.find_spec("plancheck")
-    if spec is None or not spec.submodule_search_locations:
-        return
-    folder = Path(list(spec.submodule_search_locations)[0])
-    if not compileall.compile_dir(str(folder), quiet=1):
-        log(f"note: could not compile {folder} to bytecode; plancheck runs compile it from source")
+    for name in ("plancheck", "pandas", "numpy", "pyarrow", "pydantic", "pydantic_core", "rich", "typer", "click",
+                 "yaml", "orjson", "fastexcel", "openpyxl", "charset_normalizer", "polars", "python_calamine"):
+        spec = importlib.util.find_spec(name)
+        if spec is None or not spec.submodule_search_locations:
+            continue
+        folder = Path(list(spec.submodule_search_locations)[0])
+        # pip compiles a package at install time, but not when PYTHONDONTWRITEBYTECODE is set (some sandboxes
+        # set it): every run would then compile pandas from source (~1.3 s) and measure what no install pays
+        if not compileall.compile_dir(str(folder), quiet=1, workers=2):
+            log(f"note: could not compile {folder} to bytecode; runs compile it from source")
 
 
 def py(code: str) -> list[str]:

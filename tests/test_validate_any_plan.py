@@ -81,7 +81,7 @@ def test_vectorized_verdict_equals_the_row_models_of_any_plan(case):
     table, rows = case
     for key in TABLES[table].key:              # keys unique (a repeat is a check across rows, not of one row)
         for i, r in enumerate(rows):
-            if r[key].strip() and r[key].strip() not in ("/", "无"):
+            if r[key].strip():
                 r[key] = f"K{i}"
     out = _Collector(10_000)
     frame, counts = validate_table(classify_rows(raw_table(rows, table)), out, CONTRACT)

@@ -84,11 +84,26 @@ def _check(node: ast.AST, names: list[str]) -> None:
                         "+ - * /, comparisons, and/or/not)")
 
 
+def _compare_objects(compare, left, right, both):
+    """Text compared element by element: numpy's own loop, or (mixed kinds that cannot be ordered) a Python one."""
+    import numpy as np
+
+    try:
+        with np.errstate(invalid="ignore"):
+            return np.asarray(compare(left, right), dtype=bool) & both
+    except TypeError:
+        return np.array([compare(a, b) if ok else False for a, b, ok in zip(left, right, both)], dtype=bool)
+
+
 def evaluate(expr: Expr, column: Callable[[str], "object"], n: int):
     """The value of ``expr`` on each of ``n`` rows; ``column(name)`` gives a numpy array: float with NaN for
     a missing number or yes/no (1.0/0.0), or object holding str/None for text. Returns a bool array for a
     condition (missing -> False), else a float array."""
     import numpy as np
+
+    def constant(value):
+        """A constant as a read-only view of one value over the rows (no array of n copies)."""
+        return np.broadcast_to(np.array(value, dtype=object if isinstance(value, str) else float), (n,))
 
     def known(a):
         if a.dtype == object:
@@ -100,20 +115,19 @@ def evaluate(expr: Expr, column: Callable[[str], "object"], n: int):
     def ev(node):
         if isinstance(node, ast.Name):
             if node.id in CONSTANTS:
-                return np.full(n, float(CONSTANTS[node.id]))
+                return constant(float(CONSTANTS[node.id]))
             return column(node.id)
         if isinstance(node, ast.Constant):
-            if isinstance(node.value, str):
-                return np.full(n, node.value, dtype=object)
-            return np.full(n, float(node.value))
+            return constant(node.value if isinstance(node.value, str) else float(node.value))
         if isinstance(node, ast.UnaryOp):
             v = ev(node.operand)
             if isinstance(node.op, ast.Not):
                 return ~_as_bool(v)
-            return -v.astype(float)
+            return -np.asarray(v, dtype=float)
         if isinstance(node, ast.BinOp):
             with np.errstate(divide="ignore", invalid="ignore"):
-                out = _ARITH[type(node.op)](ev(node.left).astype(float), ev(node.right).astype(float))
+                out = _ARITH[type(node.op)](np.asarray(ev(node.left), dtype=float),
+                                            np.asarray(ev(node.right), dtype=float))
             return np.where(np.isinf(out), np.nan, out)
         if isinstance(node, ast.BoolOp):
             parts = [_as_bool(ev(v)) for v in node.values]
@@ -128,8 +142,7 @@ def evaluate(expr: Expr, column: Callable[[str], "object"], n: int):
                 right = ev(right_node)
                 both = known(left) & known(right)
                 if left.dtype == object or right.dtype == object:
-                    res = np.array([_COMPARE[type(op)](a, b) if ok else False
-                                    for a, b, ok in zip(left, right, both)], dtype=bool)
+                    res = _compare_objects(_COMPARE[type(op)], left, right, both)
                 else:
                     with np.errstate(invalid="ignore"):
                         res = _COMPARE[type(op)](left, right)
