@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import json
 
-import pandas as pd
-import pytest
 from typer.testing import CliRunner
 
 from plan2021 import CONTRACT

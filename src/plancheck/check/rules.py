@@ -7,7 +7,6 @@ over whole columns (a membership test per distinct value, expressions with numpy
 
 from __future__ import annotations
 
-import difflib
 from typing import TYPE_CHECKING, Iterable, Optional
 
 import numpy as np
@@ -114,22 +113,6 @@ def check_rules(frame: pd.DataFrame, rules: Iterable["RowRule"], candidates: Opt
         yield rule, hits, [{k: v[i] for k, v in params.items()} for i in range(len(hits))]
 
 
-def fill_defaults(frame: pd.DataFrame, spec: "TableSpec", blank: dict[str, np.ndarray],
-                  applicable: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Blank cells of a column with a declared default take it on the rows its ``where`` matches (and the
-    column applies to); returns column -> the rows filled."""
-    filled = {}
-    for col in spec.columns:
-        if col.default is None:
-            continue
-        rows = blank.get(col.name, frame[col.name].isna().to_numpy(dtype=bool))
-        rows = rows & where_mask(frame, col.default_where or ()) & applicable.get(col.name, True)
-        if rows.any():
-            frame.loc[rows, col.name] = col.default
-            filled[col.name] = rows
-    return filled
-
-
 def default_covers(frame: pd.DataFrame, col, distinct: Optional[dict] = None) -> np.ndarray:
     """Rows on which a blank in ``col`` takes its default (all False when it has none)."""
     if col.default is None:
@@ -159,11 +142,6 @@ def join_parents(tables: dict[str, pd.DataFrame], contract: "Contract") -> list[
             child[c] = values.set_axis(child.index).astype(parent[c].dtype)
         orphans.append((name, (codes < 0) & child[column].notna().to_numpy(dtype=bool)))
     return orphans
-
-
-def suggest(word: str, choices: Iterable[str]) -> Optional[str]:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.5)
-    return close[0] if close else None
 
 
 def check_references(tables: dict[str, pd.DataFrame], contract: "Contract", given: set[str]):

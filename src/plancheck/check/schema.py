@@ -320,9 +320,6 @@ def row_model(spec: TableSpec, rules: tuple = ()) -> type[BaseModel]:
                         **fields)
 
 
-def applies(column: ColumnSpec, row_type: Optional[str]) -> bool:
-    return column.applies_to is None or row_type in column.applies_to
-
 
 def normalize_header(text: Any) -> str:
     """Header key for matching: NFKC (full-width brackets -> half-width), no spaces, lower-case."""

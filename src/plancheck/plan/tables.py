@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Iterable, Literal, Optional, Union
+from typing import Annotated, Iterable, Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -181,13 +181,6 @@ class Contract:
     references: tuple[Reference, ...] = ()
     obligations: tuple[Obligation, ...] = ()
     milestones: Optional[Milestones] = None
-
-    @property
-    def problem_types(self) -> dict[str, ProblemType]:
-        out = {}
-        for r in (*self.rules, *self.references, *self.obligations):
-            out[r.code] = r.kind
-        return out
 
     def columns_of(self, table: str) -> list[str]:
         """The columns a target, rule or ``--by`` may name on ``table``: its own, then its parent's."""

@@ -577,7 +577,7 @@ def scan_zip(path: Path, file: str) -> Callable[[], Any]:
 
     try:
         return workbooks.scan(path)
-    except xlsxscan.TooLarge as exc:
+    except xlsxscan.TooLarge:
         limit = workbooks.MAX_XLSX_UNCOMPRESSED
         raise ReadError([E.make("too_large", file=file,
                                 detail_zh=f"工作簿解压后超过 {limit} 字节（压缩包目录所记大小不实），拒绝读取",

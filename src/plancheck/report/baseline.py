@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Optional, Union
 
 from ..engine import FAIL, NO_DATA, PASS, Result
-from .common import NOT_REPORTED, percent
+from .common import percent
 
 #: A run's JSON is a few hundred kB at most; anything far larger is not one.
 MAX_BASELINE_BYTES = 64 * 1024 * 1024
