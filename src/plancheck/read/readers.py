@@ -112,15 +112,26 @@ def _first_filled(df: pd.DataFrame) -> pd.Series:
     return first if first is not None else pd.Series("", index=df.index, dtype=str)
 
 
-def _first_cells(first: pd.Series) -> tuple[np.ndarray, np.ndarray, Any]:
-    """The rows whose first cell is not a number written in ASCII digits (a school code, a row counter: the
-    usual first cell, never a total, a footer or a header), the index of each such row's first cell among
-    the distinct ones, and those distinct cells as Arrow text. Every check on them is done once per value."""
+def _first_cells(first: pd.Series, header_keys: frozenset = frozenset()) -> tuple[np.ndarray, np.ndarray, Any]:
+    """The rows whose first cell is not a code (a school code, a row counter: the usual first cell, never a
+    total, a footer or a header), the index of each such row's first cell among the distinct ones, and those
+    distinct cells as Arrow text. Every check on them is done once per value.
+
+    A code is ASCII digits (``5203240001``), or digits joined by ``- _ . /`` (``5203240002-7``, ``9-001``)
+    that are not one of the table's header spellings (``header_keys``): every total, footer and label
+    holds a letter, a Chinese character or a colon."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     cells = pc.fill_null(one_array(arrow_cells(first)), "")  # first cells are text (_first_filled)
-    number = pc.ascii_is_decimal(cells).to_numpy(zero_copy_only=False)   # non-empty, ASCII digits only
+    decimal = pc.ascii_is_decimal(cells)                       # non-empty, ASCII digits only
+    if not pc.all(decimal).as_py():
+        coded = pc.match_substring_regex(cells, "^[0-9][0-9._/-]*$")
+        digit_headers = [k for k in header_keys if k[:1].isdigit() and k.isascii()]
+        if digit_headers:
+            coded = pc.and_(coded, pc.invert(pc.is_in(cells, value_set=pa.array(digit_headers))))
+        decimal = pc.or_(decimal, coded)
+    number = decimal.to_numpy(zero_copy_only=False)
     other = np.flatnonzero(~number)
     encoded = pc.dictionary_encode(cells.take(pa.array(other)))
     return other, encoded.indices.to_numpy(zero_copy_only=False).astype(np.intp, copy=False), encoded.dictionary
@@ -137,7 +148,8 @@ def classify_rows(table: RawTable) -> RawTable:
     if df.empty:
         return table
     first = _first_filled(df)
-    other, codes, distinct = _first_cells(first)
+    lookup = table.index.lookups.get(table.table, {}) if table.index is not None and table.table else {}
+    other, codes, distinct = _first_cells(first, frozenset(lookup))
     keys = string_series(normalize_headers(distinct))
     texts = string_series(distinct)
 
