@@ -21,7 +21,7 @@ import pandas as pd
 from .. import errors as E
 from .columns import Distinct, Written, one_array, parse_column, parse_written, string_series
 from ..errors import Problem
-from ..read.readers import RawTable, ReadError, list_folder, read_file, skipped_in_folder
+from ..read.readers import RawTable, ReadError, column_letter, list_folder, read_file, skipped_in_folder
 from .rules import check_references, check_rules, default_covers, join_parents
 from .schema import (MAX_INT, PLACEHOLDERS, SCIENTIFIC_RE, ColumnSpec, TableSpec, clean_text, is_placeholder,
                      normalize_header)
@@ -258,12 +258,19 @@ class _TableCheck:
                 positions = np.asarray(positions)[keep]
                 each = [each[k] for k in keep] if each is not None else None
         room = out.limit - len(out.items) + 1
-        for k, pos in enumerate(positions[:room]):
-            value = self.cell_value(pos, idx) if idx is not None else None
-            extra = dict(params, **(each[k] if each is not None else {}))
-            at = dict(column=header, row=int(self.rows[pos]), value=value,
-                      cell=raw.cell_address(int(self.rows[pos]), idx) if idx is not None else None, **self.loc)
-            out.add(E.declared(kind, **at, **extra) if kind is not None else E.make(code, **at, **extra))
+        shown = np.asarray(positions)[:room]
+        rows = self.rows[shown].tolist()
+        values = [self.cell_value(pos, idx) for pos in shown] if idx is not None else [None] * len(shown)
+        # the parts every problem of this call shares are made once (a column may hold 45,000 warnings)
+        letter = column_letter(idx + 1) if idx is not None and raw.sheet is not None else None
+        file, sheet = self.loc["file"], self.loc["sheet"]
+        shared = tuple(sorted(params.items()))
+        for k, (row, value) in enumerate(zip(rows, values)):
+            out.add(E.Problem(code=kind.code if kind is not None else code, file=file, sheet=sheet, row=row,
+                              column=header, value=None if value is None else str(value),
+                              cell=f"{raw.sheet}!{letter}{row}" if letter is not None else None,
+                              params=tuple(sorted({**params, **each[k]}.items())) if each is not None else shared,
+                              kind=kind))
         if len(positions) > room:
             out.dropped += len(positions) - room
 
