@@ -821,9 +821,12 @@ def _unknown_places(sub: Submission, contract: "Contract", out: _Collector, give
                if spec.place and name in sub.tables and spec.place in sub.tables[name] and len(sub.tables[name])]
     if not columns:
         return
-    per_table = [sub.tables[name][column].value_counts(dropna=True) for name, column in columns]
-    if any(len(vc) > _MAX_PLACES for vc in per_table):
-        return     # not a list of towns (checked before the counts are added up: that alignment is the cost)
+    per_table = []
+    for name, column in sorted(columns, key=lambda nc: len(sub.tables[nc[0]])):   # the smallest table first
+        vc = sub.tables[name][column].value_counts(dropna=True)
+        if len(vc) > _MAX_PLACES:
+            return     # not a list of towns: the larger tables are not counted at all
+        per_table.append(vc)
     counts: Optional[pd.Series] = None
     for vc in per_table:
         counts = vc if counts is None else counts.add(vc, fill_value=0)
