@@ -678,6 +678,137 @@ def evaluate_by(targets: TargetsFile, tables: dict[str, pd.DataFrame], column: s
     return out
 
 
+@dataclass
+class Figures:
+    """One metric in every group of a breakdown, column by column: what :func:`evaluate_by` gives per group
+    (as the JSON report writes it), without a Result per group. Lists are in the order of the groups."""
+    target: MetricTarget
+    goal: Fraction
+    status: list[str]
+    numerator: list[Optional[int]]
+    denominator: list[Optional[int]]
+    actual: list[Any]        # the exact figure as JSON writes it: an int when whole, else the nearest float; None
+    gap: list[Optional[int]]
+    holders: dict[int, tuple[int, list[Offender]]]        # failing groups: (how many, the first few, capped)
+    implausible: dict[int, tuple[str, Fraction]]           # groups whose figure lies outside the plausible range
+
+
+@dataclass
+class Breakdown:
+    """Every metric per group of ``column``: per target, :class:`Figures`, or (a target the columns do not
+    serve: a relative goal, roster placeholders, decimal sums, very large numbers) its Results, group by group."""
+    column: str
+    names: list[str]
+    targets: list[Any]
+
+
+def evaluate_by_columns(targets: TargetsFile, tables: dict[str, pd.DataFrame], column: str,
+                        previous: Optional[dict[str, Fraction]] = None) -> Breakdown:
+    """:func:`evaluate_by` as columns: the same figures, verdicts, gaps and holders-back (tests hold them equal),
+    computed as arrays over the groups; only the failing groups' gaps and holders-back are built one by one."""
+    views = _views(tables, targets.contract)
+    groups = _Groups(views, tables, column)
+    previous = previous or {}
+    out: list[Any] = []
+    for t in targets.metrics:
+        known = _aggregate(t.numerator, views)[0] is not None
+        figures = _figures_by(t, groups, known, previous.get(t.id))
+        if figures is None:
+            figures = _metric_by(t, groups, known, previous.get(t.id))
+            for value, r in zip(groups.names, figures):
+                r.group = (column, value)
+        out.append(figures)
+    return Breakdown(column, groups.names, out)
+
+
+_NP_COMPARE = {">=": np.greater_equal, "<=": np.less_equal, "==": np.equal, ">": np.greater, "<": np.less}
+_EXACT = 1 << 53     # integers below this are exact as float64 (and their products below 2**62 fit int64)
+
+
+def _figures_by(t: MetricTarget, groups: _Groups, county_has_numerator: bool,
+                previous: Optional[Fraction]) -> Optional[Figures]:
+    """As :func:`_metric_by` (without placeholders), as arrays; None when the target needs the Result path."""
+    if t.relative is not None or _placeholder_sides(t, groups):
+        return None
+    goal = t.goal_from(previous)
+    n = len(groups)
+    nums = _aggregate_arrays(t.numerator, groups)
+    if goal is None or (nums is not None and nums[1].dtype.kind == "f"):
+        return None
+    has_num = nums[0] > 0 if nums is not None else np.zeros(n, dtype=bool)
+    num = nums[1].astype("int64") if nums is not None else np.zeros(n, dtype="int64")
+    if t.denominator is None:
+        settled, den, scale = has_num, np.ones(n, dtype="int64"), 1
+    else:
+        dens = _aggregate_arrays(t.denominator, groups)
+        if dens is None:
+            settled, den = np.zeros(n, dtype=bool), np.ones(n, dtype="int64")
+        elif dens[1].dtype.kind == "f":
+            return None
+        else:
+            den = dens[1].astype("int64")
+            settled = (dens[0] > 0) & (den != 0)
+        if t.numerator.table != t.denominator.table and not (county_has_numerator and t.numerator.table in groups.codes):
+            settled = settled & has_num
+        scale = t.scale
+        den = np.where(settled, den, 1)
+    num = np.where(settled, num, 0)
+    bounds = [Fraction(b) for b in (t.plausible_max, t.plausible_min) if b is not None]
+    big = max([goal.numerator, goal.denominator] + [x for b in bounds for x in (b.numerator, b.denominator)])
+    top = max(int(np.abs(num).max(initial=0)) * scale, int(den.max(initial=1)))
+    if (den < 0).any() or top >= _EXACT or top * abs(big) >= 1 << 62:
+        return None
+    a = num * scale      # the figure is a / den
+    passed = _NP_COMPARE[t.op](a * goal.denominator, goal.numerator * den)
+    whole = (a % den == 0).tolist()
+    ints, floats = (a // den).tolist(), (a / den).tolist()
+    ok, ok_pass = settled.tolist(), passed.tolist()
+    status = [(PASS if p else FAIL) if s else NO_DATA for s, p in zip(ok, ok_pass)]
+    actual = [(i if w else f) if s else None for s, w, i, f in zip(ok, whole, ints, floats)]
+    numerator = [v if s else None for s, v in zip(ok, num.tolist())]
+    denominator = ([None] * n if t.denominator is None else
+                   [v if s else None for s, v in zip(ok, den.tolist())])
+    gap: list[Optional[int]] = [(0 if p else -1) if s else None for s, p in zip(ok, ok_pass)]
+    implausible: dict[int, tuple[str, Fraction]] = {}
+    for side, bound, beyond in ((">", t.plausible_max, np.greater), ("<", t.plausible_min, np.less)):
+        if bound is None:
+            continue
+        b = Fraction(bound)
+        for k in np.flatnonzero(settled & beyond(a * b.denominator, b.numerator * den)).tolist():
+            implausible.setdefault(k, (side, b))
+    failing = [k for k, g in enumerate(gap) if g == -1]
+    g = goal / t.scale
+    if t.gap_side == "denominator":
+        for k in failing:
+            gap[k] = gap_on_denominator(numerator[k], denominator[k], t.op, g)
+    elif failing:
+        needs = _gaps(num, den, t.op, g).tolist()   # as gap_to_goal (den 1 without a denominator: the goal itself)
+        for k in failing:
+            gap[k] = needs[k]
+    rising = (a * goal.denominator < goal.numerator * den).tolist()
+    found = _holders_of(t, groups, goal, failing, [rising[k] for k in failing]) if failing else {}
+    holders = {k: (n_found, [_cap(o, gap[k]) for o in listed][:MAX_OFFENDERS])
+               for k, (n_found, listed) in found.items()}
+    return Figures(t, goal, status, numerator, denominator, actual, gap, holders, implausible)
+
+
+def _gaps(num: np.ndarray, den: np.ndarray, op: str, goal: Fraction) -> np.ndarray:
+    """:func:`gap_to_goal` of every group at once, in integers (the caller keeps them below 2**62)."""
+    p, q = goal.numerator, goal.denominator
+    diff = p * den - q * num       # (target - num) * q
+    if op == ">=":
+        need = -(-diff // q)
+    elif op == ">":
+        need = diff // q + 1
+    elif op == "<=":
+        need = num - (p * den) // q
+    elif op == "<":
+        need = num + (-(p * den)) // q + 1
+    else:
+        need = -(-np.abs(diff) // q)
+    return np.maximum(need, 0)
+
+
 # ------------------------------------------------------------------ breakdowns
 @dataclass
 class _Firsts:
@@ -780,10 +911,10 @@ def _metric_by(t: MetricTarget, groups: _Groups, county_has_numerator: bool,
     return results
 
 
-def _aggregate_by(agg: Aggregate, groups: _Groups) -> list[Optional[int]]:
-    """The aggregate in every group (None: the group has no row to aggregate), as :func:`_aggregate`."""
+def _aggregate_arrays(agg: Aggregate, groups: _Groups) -> Optional[tuple[np.ndarray, np.ndarray]]:
+    """(how many rows each group aggregates, each group's value); None: the table lacks the column."""
     if agg.table not in groups.codes:
-        return [None] * len(groups)
+        return None
     table = groups.table(agg.table)
     mask = groups.views[agg.table].matching(agg)
     found = groups.count(agg.table, mask)
@@ -793,6 +924,15 @@ def _aggregate_by(agg: Aggregate, groups: _Groups) -> list[Optional[int]]:
         values = groups.count(agg.table, mask & table.truthy(agg.column))
     else:
         values = groups.total(agg.table, mask, table.ints(agg.column))
+    return found, values
+
+
+def _aggregate_by(agg: Aggregate, groups: _Groups) -> list[Optional[int]]:
+    """The aggregate in every group (None: the group has no row to aggregate), as :func:`_aggregate`."""
+    arrays = _aggregate_arrays(agg, groups)
+    if arrays is None:
+        return [None] * len(groups)
+    found, values = arrays
     if values.dtype.kind == "f":
         return [total(np.array([v])) if n else None for v, n in zip(values.tolist(), found.tolist())]
     return [v if n else None for v, n in zip(values.tolist(), found.tolist())]
@@ -847,12 +987,19 @@ def _holders_by(t: MetricTarget, groups: _Groups, results: list[Result],
     """As :func:`holders_back` for every failing group: group -> (how many, the first few)."""
     if not failing:
         return {}
+    return _holders_of(t, groups, results[failing[0]].goal, failing,
+                       [results[k].actual < results[k].goal for k in failing])
+
+
+def _holders_of(t: MetricTarget, groups: _Groups, goal: Fraction, failing: list[int],
+                rising: list[bool]) -> dict[int, tuple[int, list[Offender]]]:
+    """As :func:`_holders_by`, given the goal and whether each failing group's figure must rise."""
     num, den = t.numerator, t.denominator
     if den is not None and den.table != num.table:
-        return _towns_behind_by(t, groups, failing, results)
+        return _towns_behind_by(t, groups, failing, goal)
     out = {}
     for upward in (True, False):
-        ks = [k for k in failing if (results[k].actual < results[k].goal) == upward]
+        ks = [k for k, up in zip(failing, rising) if up == upward]
         f = _holder_rows(t, groups, upward) if ks else None
         if f is None:
             continue
@@ -910,7 +1057,7 @@ def _listed(groups: _Groups, f: _Firsts, wanted: list[int]) -> dict[int, list[Of
 
 
 def _towns_behind_by(t: MetricTarget, groups: _Groups, failing: list[int],
-                     results: list[Result]) -> dict[int, tuple[int, list[Offender]]]:
+                     goal: Fraction) -> dict[int, tuple[int, list[Offender]]]:
     """For a figure over two tables joined by town: each failing group's towns below the goal."""
     num, den = t.numerator, t.denominator
     tables = (num.table, den.table)
@@ -919,7 +1066,7 @@ def _towns_behind_by(t: MetricTarget, groups: _Groups, failing: list[int],
     na, nb = _town_totals_by(groups, num), _town_totals_by(groups, den)
     out = {}
     for k in failing:
-        towns = _towns_below(t, na(k), nb(k), results[k].goal)
+        towns = _towns_below(t, na(k), nb(k), goal)
         out[k] = len(towns), towns[:MAX_OFFENDERS]
     return out
 

@@ -378,7 +378,7 @@ def reading(func):
 def execute_run(opts: RunOptions, targets: TargetsFile) -> int:
     from concurrent.futures import ThreadPoolExecutor  # (loaded with pandas; not on the `targets` path)
 
-    from .engine import evaluate, evaluate_by
+    from .engine import evaluate, evaluate_by, evaluate_by_columns
     from .report import table
     from .report.context import ReportContext, input_files
 
@@ -418,8 +418,12 @@ def execute_run(opts: RunOptions, targets: TargetsFile) -> int:
     with ThreadPoolExecutor(max_workers=1) as pool:
         inputs = pool.submit(input_files, sub) if opts.output_format != "table" else None
         results = evaluate(targets, sub.tables, previous, opts.as_of)
+        # JSON writes its breakdowns from columns (a country's 40,000 towns: no Result per town and target)
+        columns = opts.output_format == "json"
         ctx = ReportContext(results=results, targets=targets, submission=sub, lang=opts.lang, term=opts.term,
-                            groups={col: evaluate_by(targets, sub.tables, col, previous) for col in by},
+                            groups={} if columns else {col: evaluate_by(targets, sub.tables, col, previous) for col in by},
+                            breakdowns={col: evaluate_by_columns(targets, sub.tables, col, previous)
+                                        for col in by} if columns else {},
                             inputs=inputs.result() if inputs is not None else [], baseline=baseline)
     if opts.output_format == "table":
         table.render_results(out, results, targets, opts.lang)
@@ -429,6 +433,13 @@ def execute_run(opts: RunOptions, targets: TargetsFile) -> int:
             table.render_changes(out, results, baseline, opts.lang)
         if opts.output is not None:
             _emit(out.file.getvalue(), opts.output)
+    elif opts.output_format == "json" and opts.output is not None:
+        from .output import atomic_open
+        from .report import jsonfmt
+
+        with atomic_open(opts.output, "wb") as fh:   # whole or not at all, written as it is built
+            jsonfmt.write(ctx, fh)
+        err.print(Text(f"→ {opts.output}"))
     else:
         _emit(render_report(opts.output_format, ctx, opts.fail_on), opts.output)
         if opts.output is not None:

@@ -27,6 +27,7 @@ class ReportContext:
     targets: TargetsFile
     submission: Optional[Submission] = None
     groups: dict[str, dict[str, list[Result]]] = field(default_factory=dict)  # column -> value -> results
+    breakdowns: dict[str, Any] = field(default_factory=dict)   # column -> engine.Breakdown (the JSON report's)
     lang: str = "zh"
     term: Optional[str] = None                  # e.g. "秋季学期"
     today: date = field(default_factory=date.today)

@@ -11,7 +11,7 @@ from fractions import Fraction
 from typing import Any
 
 from .. import __version__
-from ..engine import Offender, Result, summary
+from ..engine import Breakdown, Figures, Offender, Result, summary
 from ..errors import Problem
 from ..check.validate import Submission
 from .context import ReportContext
@@ -70,7 +70,73 @@ def submission_dict(sub: Submission, lang: str = "zh") -> dict[str, Any]:
     }
 
 
+def figure_rows(f: Figures, column: str, names: list[str]):
+    """Each group's :func:`result_dict` of one target, built from the columns (no Result per group)."""
+    t = f.target
+    goal = _num(f.goal)
+    for k, value in enumerate(names):
+        n_found, listed = f.holders.get(k, (0, []))
+        d = {"id": t.id, "kind": "metric", "section": t.section, "item": t.item, "title_zh": t.title_zh,
+             "title_en": t.title_en, "status": f.status[k], "unit": t.unit, "op": t.op, "goal": goal,
+             "actual": f.actual[k], "numerator": f.numerator[k], "denominator": f.denominator[k], "gap": f.gap[k],
+             "gap_unit_zh": t.gap_unit_zh, "gap_unit_en": t.gap_unit_en,
+             "holders_back": [offender_dict(o) for o in listed], "holders_back_count": n_found}
+        if t.gap_side != "numerator":
+            d["gap_side"] = t.gap_side
+        if k in f.implausible:
+            side, bound = f.implausible[k]
+            d["implausible"] = {"side": side, "bound": _num(bound)}
+        d["group"] = {column: value}
+        yield d
+
+
+def breakdown_rows(b: Breakdown):
+    """(group, its rows in targets-file order), group by group."""
+    per_target = [figure_rows(f, b.column, b.names) if isinstance(f, Figures) else map(result_dict, f)
+                  for f in b.targets]
+    for value in b.names:
+        yield value, [next(rows) for rows in per_target]
+
+
+_HOLE = "\x00breakdowns\x00"
+
+
 def render(ctx: ReportContext) -> str:
+    return b"".join(chunks(ctx)).decode("utf-8")
+
+
+def write(ctx: ReportContext, fh) -> None:
+    """The report into a binary file, piece by piece: a country's breakdown is never held whole in memory."""
+    for piece in chunks(ctx):
+        fh.write(piece)
+
+
+def chunks(ctx: ReportContext):
+    """The report as UTF-8 pieces. Breakdowns from :func:`engine.evaluate_by_columns` (``ctx.breakdowns``)
+    are written a row per line, each row as it is built."""
+    doc = _doc(ctx)
+    if not ctx.breakdowns:
+        yield _dump(doc)
+        return
+    import orjson
+
+    head, tail = _dump(doc).split(orjson.dumps(_HOLE), 1)
+    yield head + b"{"
+    for i, (column, b) in enumerate(ctx.breakdowns.items()):
+        yield b"%s\n    %s: {" % (b"," if i else b"", orjson.dumps(column))
+        out: list[bytes] = []
+        for j, (value, rows) in enumerate(breakdown_rows(b)):
+            out.append(b"%s\n      %s: [" % (b"," if j else b"", orjson.dumps(value)))
+            out.append(b",".join(b"\n        " + orjson.dumps(r) for r in rows))
+            out.append(b"\n      ]" if rows else b"]")
+            if len(out) > 3000:
+                yield b"".join(out)
+                out.clear()
+        yield b"".join(out) + (b"\n    }" if b.names else b"}")
+    yield b"\n  }" + tail
+
+
+def _doc(ctx: ReportContext) -> dict[str, Any]:
     results, targets = ctx.results, ctx.targets
     doc: dict[str, Any] = {
         "plancheck": __version__, "schema_version": SCHEMA_VERSION,
@@ -82,12 +148,14 @@ def render(ctx: ReportContext) -> str:
         "summary": summary(results),
         "targets": [result_dict(r) for r in results],
     }
-    if ctx.groups:
+    if ctx.breakdowns:
+        doc["breakdowns"] = _HOLE    # written by :func:`chunks`, row by row
+    elif ctx.groups:
         doc["breakdowns"] = {col: {value: [result_dict(r) for r in rs] for value, rs in by.items()}
                              for col, by in ctx.groups.items()}
     if ctx.submission is not None:
         doc["submission"] = submission_dict(ctx.submission, ctx.lang)
-    return dump(doc)
+    return doc
 
 
 def render_problems(sub: Submission, lang: str = "zh") -> str:
@@ -96,6 +164,10 @@ def render_problems(sub: Submission, lang: str = "zh") -> str:
 
 def dump(doc: dict[str, Any]) -> str:
     """``doc`` as indented JSON text (UTF-8 characters as they are), ending with a newline."""
+    return _dump(doc).decode("utf-8")
+
+
+def _dump(doc: dict[str, Any]) -> bytes:
     import orjson
 
-    return orjson.dumps(doc, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE).decode("utf-8")
+    return orjson.dumps(doc, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
