@@ -491,15 +491,28 @@ def _offender_columns(view: _View) -> list[tuple[str, str]]:
 
 def _offenders(cols: list[str], rows, values=None, needed=None) -> list[Offender]:
     """One Offender per row of cells (in ``cols`` order); ``values``/``needed`` as for :func:`_schools`."""
-    out = []
-    for k, r in enumerate(rows):
-        rec = dict(zip(cols, r))
-        value = values[k] if isinstance(values, list) else values
-        need = value if needed == "value" else needed
-        out.append(Offender(name=_s(rec.get("name")) or "", town=_s(rec.get("town")),
-                            school_id=_s(rec.get("school_id")), value=value, needed=need,
-                            file=_s(rec.get("_file")), row=_i(rec.get("_row"))))
-    return out
+    rows = list(rows)
+    if not rows:
+        return []
+    return [Offender(*fields) for fields in zip(*_offender_fields(dict(zip(cols, zip(*rows))), len(rows), values, needed))]
+
+
+def _offender_fields(by: dict[str, Any], n: int, values=None, needed=None) -> list[list]:
+    """The fields of ``n`` offenders in Offender's order, column by column, from their cells by role
+    (a text cell is kept as it is, anything else converted)."""
+    def texts(role: str) -> list:
+        cells = by.get(role)
+        return [None] * n if cells is None else [v if type(v) is str else _s(v) for v in cells]
+
+    rows_at = by.get("_row")
+    places = [None] * n if rows_at is None else [v if type(v) is int else _i(v) for v in rows_at]
+    each = values if isinstance(values, list) else [values] * n
+    needs = each if needed == "value" else [needed] * n
+    return [[v or "" for v in texts("name")], texts("town"), texts("school_id"), each, needs, texts("_file"), places]
+
+
+#: an Offender as the JSON report writes it (see :class:`Figures`)
+_RECORD = ("name", "town", "school_id", "value", "needed", "file", "row")
 
 
 def _s(v) -> Optional[str]:
@@ -689,7 +702,7 @@ class Figures:
     denominator: list[Optional[int]]
     actual: list[Any]        # the exact figure as JSON writes it: an int when whole, else the nearest float; None
     gap: list[Optional[int]]
-    holders: dict[int, tuple[int, list[Offender]]]        # failing groups: (how many, the first few, capped)
+    holders: dict[int, tuple[int, list[dict]]]   # failing groups: (how many, the first few as dicts of Offender's fields)
     implausible: dict[int, tuple[str, Fraction]]           # groups whose figure lies outside the plausible range
 
 
@@ -786,10 +799,25 @@ def _figures_by(t: MetricTarget, groups: _Groups, county_has_numerator: bool,
         for k in failing:
             gap[k] = needs[k]
     rising = (a * goal.denominator < goal.numerator * den).tolist()
-    found = _holders_of(t, groups, goal, failing, [rising[k] for k in failing]) if failing else {}
-    holders = {k: (n_found, [_cap(o, gap[k]) for o in listed][:MAX_OFFENDERS])
-               for k, (n_found, listed) in found.items()}
+    found = _holders_of(t, groups, goal, failing, [rising[k] for k in failing], records=True) if failing else {}
+    holders = {}
+    for k, (n_found, listed) in found.items():
+        if listed and isinstance(listed[0], Offender):     # towns (their rate is never capped: its need is its own)
+            listed = [dict(zip(_RECORD, (o.name, o.town, o.school_id, _plain(o.value), o.needed, o.file, o.row)))
+                      for o in listed]
+        else:                                              # a school alone never needs more than its group's gap
+            for r in listed:
+                if r["needed"] is not None and r["needed"] > gap[k]:
+                    r["needed"] = gap[k]
+        holders[k] = n_found, listed[:MAX_OFFENDERS]
     return Figures(t, goal, status, numerator, denominator, actual, gap, holders, implausible)
+
+
+def _plain(v: Any) -> Any:
+    """A Fraction as JSON writes it: an int when whole, else the nearest float."""
+    if isinstance(v, Fraction):
+        return int(v) if v.denominator == 1 else float(v)
+    return v
 
 
 def _gaps(num: np.ndarray, den: np.ndarray, op: str, goal: Fraction) -> np.ndarray:
@@ -992,8 +1020,9 @@ def _holders_by(t: MetricTarget, groups: _Groups, results: list[Result],
 
 
 def _holders_of(t: MetricTarget, groups: _Groups, goal: Fraction, failing: list[int],
-                rising: list[bool]) -> dict[int, tuple[int, list[Offender]]]:
-    """As :func:`_holders_by`, given the goal and whether each failing group's figure must rise."""
+                rising: list[bool], records: bool = False) -> dict[int, tuple[int, list]]:
+    """As :func:`_holders_by`, given the goal and whether each failing group's figure must rise
+    (``records``: the schools listed as dicts of their fields, not Offenders)."""
     num, den = t.numerator, t.denominator
     if den is not None and den.table != num.table:
         return _towns_behind_by(t, groups, failing, goal)
@@ -1003,7 +1032,7 @@ def _holders_of(t: MetricTarget, groups: _Groups, goal: Fraction, failing: list[
         f = _holder_rows(t, groups, upward) if ks else None
         if f is None:
             continue
-        listed = _listed(groups, f, ks)
+        listed = _listed(groups, f, ks, records)
         out.update({k: (int(f.counts[k]), listed.get(k, [])) for k in ks})
     return out
 
@@ -1036,22 +1065,24 @@ def _largest_by(groups: _Groups, table: str, mask: np.ndarray, column: str, need
     return replace(f, value=column, needed=needed, per_row=True)
 
 
-def _listed(groups: _Groups, f: _Firsts, wanted: list[int]) -> dict[int, list[Offender]]:
-    """The listed rows of the ``wanted`` groups as Offenders, read from the table in one take per column."""
+def _listed(groups: _Groups, f: _Firsts, wanted: list[int], records: bool = False) -> dict[int, list]:
+    """The listed rows of the ``wanted`` groups as Offenders (``records``: as dicts of their fields), read from
+    the table in one take per column."""
     if not wanted:
         return {}
     ks = np.asarray(wanted, dtype="int64")
     lengths = f.starts[ks + 1] - f.starts[ks]
     take = np.repeat(f.starts[ks] - _starts(lengths)[:-1], lengths) + np.arange(int(lengths.sum()))
     positions = f.pos[take]
-    view = _View(groups.table(f.table))
-    cols = _offender_columns(view)
-    cells = list(view.rows(positions, [c for _, c in cols]))
-    values = groups.table(f.table).ints(f.value)[positions].tolist() if f.per_row else None
+    table = groups.table(f.table)
+    cols = _offender_columns(_View(table))
+    by = {role: table.cells(c, positions) for role, c in cols}
+    values = table.ints(f.value)[positions].tolist() if f.per_row else f.value
+    fields = zip(*_offender_fields(by, len(positions), values, f.needed))
+    items = [dict(zip(_RECORD, x)) for x in fields] if records else [Offender(*x) for x in fields]
     out, at = {}, 0
     for k, n in zip(wanted, lengths.tolist()):
-        rows_values = values[at:at + n] if f.per_row else f.value
-        out[k] = _offenders([role for role, _ in cols], cells[at:at + n], rows_values, f.needed)
+        out[k] = items[at:at + n]
         at += n
     return out
 
@@ -1063,11 +1094,68 @@ def _towns_behind_by(t: MetricTarget, groups: _Groups, failing: list[int],
     tables = (num.table, den.table)
     if any(name not in groups.codes or "town" not in groups.table(name).roles for name in tables):
         return {k: (0, []) for k in failing}
+    fast = _towns_behind_columns(t, groups, failing, goal)
+    if fast is not None:
+        return fast
     na, nb = _town_totals_by(groups, num), _town_totals_by(groups, den)
     out = {}
     for k in failing:
         towns = _towns_below(t, na(k), nb(k), goal)
         out[k] = len(towns), towns[:MAX_OFFENDERS]
+    return out
+
+
+def _towns_behind_columns(t: MetricTarget, groups: _Groups, failing: list[int],
+                          goal: Optional[Fraction]) -> Optional[dict[int, tuple[int, list[Offender]]]]:
+    """:func:`_towns_below` of every failing group at once, as arrays over (group, town) (a country's towns
+    are one each); None (decimal sums, numbers too large for exact int64 products): the loop does it."""
+    if goal is None:
+        return {k: (0, []) for k in failing}
+    num, den = t.numerator, t.denominator
+    sides = []
+    for agg in (num, den):
+        table = groups.table(agg.table)
+        if agg.agg == "sum" and table.ints(agg.column).dtype.kind == "f":
+            return None
+        towns, names = table.town_codes()
+        sides.append((agg, table, towns, [str(n) for n in names]))
+    labels = sorted(set(sides[0][3]) | set(sides[1][3]))      # the towns of both tables, by name
+    at = {name: i for i, name in enumerate(labels)}
+    width = max(len(labels), 1)
+    totals = []
+    for agg, table, towns, names in sides:
+        common = np.array([at[n] for n in names] + [-1], dtype="int64")[towns]   # -1 (no town) stays -1
+        codes = groups.codes[agg.table]
+        mask = groups.views[agg.table].matching(agg) & (common >= 0) & (codes >= 0)
+        keys, inverse = np.unique(codes[mask] * width + common[mask], return_inverse=True)
+        sums = np.zeros(len(keys), dtype="int64")
+        np.add.at(sums, inverse, table.ints(agg.column)[mask] if agg.agg == "sum" else 1)
+        totals.append((keys, sums))
+    (ka, va), (kb, d) = totals
+    where = np.minimum(np.searchsorted(ka, kb), max(len(ka) - 1, 0))
+    n = np.where((len(ka) > 0) & (ka[where] == kb) if len(ka) else np.zeros(len(kb), dtype=bool), va[where] if len(ka) else 0, 0)
+    g = goal / t.scale
+    p, q = g.numerator, g.denominator
+    top = max(int(np.abs(n).max(initial=0)), int(np.abs(d).max(initial=0)))
+    if top * max(abs(p), q) >= 1 << 62:
+        return None
+    group = kb // width
+    wanted = np.zeros(len(groups), dtype=bool)
+    wanted[np.asarray(failing, dtype="int64")] = True
+    below = (d > 0) & wanted[group] & ~_NP_COMPARE[t.op](n * q, p * d)
+    n, d, group, town = n[below], d[below], group[below], (kb % width)[below]
+    needed = _gaps(n, d, t.op, g)
+    order = np.lexsort((town, -needed, group))        # labels are sorted: town order is name order
+    n, d, group, town, needed = n[order], d[order], group[order], town[order], needed[order]
+    counts = np.bincount(group, minlength=len(groups))
+    starts = _starts(counts)
+    out = {}
+    for k in failing:
+        lo, hi = int(starts[k]), int(starts[k + 1])
+        top_n = min(hi, lo + MAX_OFFENDERS)
+        out[k] = hi - lo, [Offender(name=labels[w], town=labels[w], value=Fraction(a, b), needed=need)
+                           for w, a, b, need in zip(town[lo:top_n].tolist(), n[lo:top_n].tolist(),
+                                                    d[lo:top_n].tolist(), needed[lo:top_n].tolist())]
     return out
 
 

@@ -3,7 +3,9 @@
 Written by orjson, two-space indented: the standard library's encoder falls back to pure Python as
 soon as an indent is asked for, which took ~25 s for a country-size ``--by town`` report (62,700
 towns, 645 MB); orjson writes the same text (numbers in exponent form are written ``3e-6``, not
-``3e-06``) some 30 times faster."""
+``3e-06``) some 30 times faster. ``run --by … --format json`` builds its breakdowns from columns
+(:func:`engine.evaluate_by_columns`, no Result per group and target) and writes them a row per line as each
+row is built (:func:`write`), so a country's report is never held whole in memory."""
 
 from __future__ import annotations
 
@@ -73,19 +75,21 @@ def submission_dict(sub: Submission, lang: str = "zh") -> dict[str, Any]:
 def figure_rows(f: Figures, column: str, names: list[str]):
     """Each group's :func:`result_dict` of one target, built from the columns (no Result per group)."""
     t = f.target
-    goal = _num(f.goal)
-    for k, value in enumerate(names):
-        n_found, listed = f.holders.get(k, (0, []))
-        d = {"id": t.id, "kind": "metric", "section": t.section, "item": t.item, "title_zh": t.title_zh,
-             "title_en": t.title_en, "status": f.status[k], "unit": t.unit, "op": t.op, "goal": goal,
-             "actual": f.actual[k], "numerator": f.numerator[k], "denominator": f.denominator[k], "gap": f.gap[k],
-             "gap_unit_zh": t.gap_unit_zh, "gap_unit_en": t.gap_unit_en,
-             "holders_back": [offender_dict(o) for o in listed], "holders_back_count": n_found}
-        if t.gap_side != "numerator":
-            d["gap_side"] = t.gap_side
-        if k in f.implausible:
-            side, bound = f.implausible[k]
-            d["implausible"] = {"side": side, "bound": _num(bound)}
+    tid, section, item, zh, en, unit, op, goal = t.id, t.section, t.item, t.title_zh, t.title_en, t.unit, t.op, _num(f.goal)
+    gzh, gen, side = t.gap_unit_zh, t.gap_unit_en, t.gap_side
+    holders, implausible, none = f.holders, f.implausible, (0, [])
+    for k, (value, status, actual, num, den, gap) in enumerate(zip(names, f.status, f.actual, f.numerator,
+                                                                    f.denominator, f.gap)):
+        n_found, listed = holders.get(k, none)
+        d = {"id": tid, "kind": "metric", "section": section, "item": item, "title_zh": zh, "title_en": en,
+             "status": status, "unit": unit, "op": op, "goal": goal, "actual": actual, "numerator": num,
+             "denominator": den, "gap": gap, "gap_unit_zh": gzh, "gap_unit_en": gen,
+             "holders_back": listed, "holders_back_count": n_found}
+        if side != "numerator":
+            d["gap_side"] = side
+        if k in implausible:
+            where, bound = implausible[k]
+            d["implausible"] = {"side": where, "bound": _num(bound)}
         d["group"] = {column: value}
         yield d
 
