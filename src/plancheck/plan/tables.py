@@ -126,10 +126,18 @@ class MilestonesDecl(_Model):
 
 
 # ------------------------------------------------------------------- the contract
+class _Declared:
+    """A declared check's problem type carries its code."""
+    kind: ProblemType
+
+    @property
+    def code(self) -> str:
+        return self.kind.code
+
+
 @dataclass(frozen=True)
-class RowRule:
+class RowRule(_Declared):
     table: str
-    code: str
     column: str
     where: tuple[tuple[str, tuple], ...]
     when: X.Expr
@@ -142,8 +150,7 @@ class RowRule:
 
 
 @dataclass(frozen=True)
-class Reference:
-    code: str
+class Reference(_Declared):
     table: str
     column: str
     where: tuple[tuple[str, tuple], ...]
@@ -154,8 +161,7 @@ class Reference:
 
 
 @dataclass(frozen=True)
-class Obligation:
-    code: str
+class Obligation(_Declared):
     table: str
     column: str
     where: tuple[tuple[str, tuple], ...]
@@ -258,11 +264,11 @@ def build_contract(choices: dict[str, list[ChoiceDecl]], tables: dict[str, Table
                                   parent=parent, info_headers=tuple(dict.fromkeys(info)))
         names = [c.name for c in t.columns]
         for r in t.rules:
-            rules.append(RowRule(tname, r.code, r.column, _where(r.where), X.parse(r.when, names),
+            rules.append(RowRule(tname, r.column, _where(r.where), X.parse(r.when, names),
                                  tuple((k, X.parse(v, names)) for k, v in r.params.items()), _kind(r, r.severity)))
-    refs = tuple(Reference(r.code, r.from_.table, r.from_.column, _where(r.from_.where), r.to.table, r.to.column,
+    refs = tuple(Reference(r.from_.table, r.from_.column, _where(r.from_.where), r.to.table, r.to.column,
                            _where(r.to.where), _kind(r, r.severity)) for r in references)
-    obls = tuple(Obligation(o.code, o.table, o.column, _where(o.where),
+    obls = tuple(Obligation(o.table, o.column, _where(o.where),
                             X.parse(o.when, [c.name for c in tables[o.table].columns]), _kind(o, "warning"))
                  for o in obligations)
     ms = None
