@@ -247,7 +247,7 @@ def test_a_limit_that_is_itself_invalid_is_not_reported_twice(tmp_path):
                                                    "99999999999999999", "099999999999999999", "１２", "12"])),
              max_size=40)))
 def test_repeats_is_duplicated_first_on_present_keys(keys) -> None:
-    from plancheck.check.validate import _repeats
+    from plancheck.check.keys import repeats as _repeats
 
     import pyarrow as pa
 
@@ -263,7 +263,7 @@ def test_repeats_is_duplicated_first_on_present_keys(keys) -> None:
 def test_school_codes_are_numbered_as_numbers_that_keep_their_length() -> None:
     import pyarrow as pa
 
-    from plancheck.check.validate import _digit_keys
+    from plancheck.check.keys import digit_keys as _digit_keys
 
     assert _digit_keys(pa.array(["007", "7", None, "5203240001"], type=pa.large_string())).tolist() == [
         3 * 10**17 + 7, 1 * 10**17 + 7, -1, 10 * 10**17 + 5203240001]

@@ -22,6 +22,7 @@ from .. import errors as E
 from .columns import Distinct, Written, one_array, parse_column, parse_written, string_series
 from ..errors import Problem
 from ..read.readers import RawTable, ReadError, column_letter, list_folder, read_file, skipped_in_folder
+from .keys import key_series, repeats
 from .rules import check_references, check_rules, default_covers, join_parents
 from .schema import (MAX_INT, PLACEHOLDERS, SCIENTIFIC_RE, ColumnSpec, TableSpec, clean_text, is_placeholder,
                      normalize_header)
@@ -516,7 +517,7 @@ class _TableCheck:
         if not spec.key or any(k not in self.where for k in spec.key):
             return
         key = key_series(self.frame, spec.key)
-        dup = _repeats(key)
+        dup = repeats(key)
         if dup.any():
             first = {}
             for p, k in enumerate(key):
@@ -526,17 +527,6 @@ class _TableCheck:
                 fp = first[key.iat[p]]
                 self.problem("duplicate_key", spec.key[-1], np.array([p]), **_other_row(_where(self.raw), int(self.rows[fp])))
             self.bad_row |= dup
-
-
-def key_series(frame: pd.DataFrame, key: tuple[str, ...]) -> pd.Series:
-    """A table's key as one column (several key columns joined; missing if any part is)."""
-    if len(key) == 1:
-        return frame[key[0]]
-    parts = [frame[k].astype("string") for k in key]
-    joined = parts[0]
-    for p in parts[1:]:
-        joined = joined + "\x1f" + p
-    return joined
 
 
 def _known_rows(frame: pd.DataFrame, where) -> np.ndarray:
@@ -598,45 +588,6 @@ def validate_table(raw: RawTable, out: _Collector, contract: "Contract", milesto
     counts.accepted = len(accepted)
     counts.rejected += int(check.bad_row.sum())
     return accepted, counts
-
-
-def _repeats(key: pd.Series) -> np.ndarray:
-    """Rows whose key is on an earlier row (a missing key repeats nothing): ``duplicated(keep="first")``.
-    An Arrow-backed column is numbered first: school codes (ASCII digits) as numbers, other keys by
-    Arrow's hash table (each about half the time of pandas' own on text)."""
-    cells = key.array
-    if not isinstance(cells, pd.arrays.ArrowStringArray):
-        return (key.duplicated(keep="first") & key.notna()).to_numpy(dtype=bool)
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    codes = _digit_keys(cells.__arrow_array__())
-    if codes is None:
-        encoded = pc.dictionary_encode(cells.__arrow_array__())  # the chunks share one dictionary: no join needed
-        chunks = encoded.chunks if isinstance(encoded, pa.ChunkedArray) else [encoded]
-        codes = np.concatenate([pc.fill_null(c.indices, -1).to_numpy(zero_copy_only=False) for c in chunks]
-                               or [np.empty(0, dtype=np.int32)])
-    return pd.Series(codes, copy=False).duplicated(keep="first").to_numpy() & (codes >= 0)
-
-
-#: Longest key numbered by :func:`_digit_keys` (17 digits and the length fit in an int64).
-_DIGIT_KEY_MAX = 17
-
-
-def _digit_keys(cells) -> Optional[np.ndarray]:
-    """Keys written in 1-17 ASCII digits as int64 numbers that keep the length too ("007" and "7" differ),
-    -1 for a missing key; None when any key is something else."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    if not len(cells) or not pc.all(pc.fill_null(pc.ascii_is_decimal(cells), True)).as_py():
-        return None
-    length = pc.binary_length(cells)
-    longest = pc.max(length).as_py()
-    if longest is None or longest > _DIGIT_KEY_MAX:
-        return None
-    numbers = pc.add(pc.cast(cells, pa.int64()), pc.multiply(pc.cast(length, pa.int64()), 10**_DIGIT_KEY_MAX))
-    return one_array(pc.fill_null(numbers, -1)).to_numpy(zero_copy_only=False)
 
 
 def _keep_rows(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
