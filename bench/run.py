@@ -109,6 +109,14 @@ def counties_for(n: int) -> int:
     return -(-n // len(rows))
 
 
+def towns_in(n: int) -> int:
+    """Distinct towns of a run on the first ``n`` rows of :func:`school_rows` with its population file: each
+    county copy has its own towns, and the population file covers every town of the last county too."""
+    header, rows, pop = load_template()
+    i_town = header.index("乡镇（街道）")
+    return counties_for(n) * len({r[i_town] for r in rows} | {t for t, _ in pop})
+
+
 def write_schools_csv(path: Path, n: int, bad: dict[int, int], codes: bool = False,
                       stray: Optional[dict[int, tuple[str, str]]] = None) -> None:
     """UTF-8 with BOM and CRLF, as Excel's "CSV UTF-8"; rows in ``bad`` get corruption ``bad[k]``, rows in
@@ -659,6 +667,40 @@ def bench_csv(inp: Inputs, runs: int, report: Report, largest: bool, shapes: tup
             report.stage_rows.append((path.name, stages(path, inp.population)))
 
 
+def by_argv(schools: Path, population: Path, column: str, output: str) -> list[str]:
+    return run_argv(schools, population, output) + ["--by", column]
+
+
+def check_by(json_path: Path, column: str, groups: int) -> dict:
+    """Every group of the file in the breakdown, each with a row for every metric target of the county."""
+    doc = _load(json_path)
+    if doc is None:
+        return {"ok": False, "detail": "no JSON report"}
+    rows = (doc.get("breakdowns") or {}).get(column) or {}
+    metrics = sum(1 for t in doc.get("targets", []) if t.get("kind") == "metric")
+    short = sum(1 for v in rows.values() if len(v) < metrics)
+    ok = len(rows) == groups and short == 0
+    return {"ok": ok, "detail": f"{len(rows)} groups of {groups} expected, {short} with fewer than {metrics} rows"}
+
+
+def bench_by(inp: Inputs, runs: int, report: Report) -> None:
+    """``--by town --format json`` (a country's townships) against the same run without ``--by``, alternating."""
+    log(f"[{inp.label}] --by town vs the plain run ({runs} runs, alternating)")
+    by_json, plain_json = OUT / f"result-{inp.label}-by-town.json", OUT / f"result-{inp.label}-plain.json"
+    by_m = Measure("plancheck run --by town", by_argv(inp.valid, inp.population, "town", str(by_json)))
+    plain_m = Measure("plancheck run (valid)", run_argv(inp.valid, inp.population, str(plain_json)))
+    alternate([by_m, plain_m], runs)
+    ratio, mem = report.pair(f"{inp.label} --by town", by_m, plain_m)
+    towns = towns_in(inp.n)
+    check = check_by(by_json, "town", towns)
+    size = by_json.stat().st_size / 1e6 if by_json.exists() else float("nan")
+    report.goal(f"{inp.label} --by town: every town in the breakdown", None, check["detail"] + f"; report {size:.0f} MB",
+                check["ok"] and by_m.codes <= {0, 1})
+    report.goal(f"{inp.label} --by town ({towns:,} towns) vs the plain run, time", 3.0, f"{ratio:.2f}×", ratio <= 3.0)
+    report.goal(f"{inp.label} --by town vs the plain run, peak memory", 2.0,
+                f"{mem:.2f}× ({by_m.rss:.0f} / {plain_m.rss:.0f} MB)", mem <= 2.0)
+
+
 def bench_startup(runs: int, report: Report) -> None:
     log(f"[startup] --help, county-size run vs import pandas ({runs} runs, alternating)")
     county = generate("county", COUNTY_ROWS)
@@ -698,6 +740,7 @@ def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
     ap.add_argument("--quick", action="store_true", help="smoke run: sizes 1k,10k, xlsx 10k, 1 run")
     ap.add_argument("--shapes", default=",".join(SHAPES), help=f"comma list of {','.join(SHAPES)} (default: all)")
     ap.add_argument("--no-peer", action="store_true", help="skip the polars peer")
+    ap.add_argument("--no-by", action="store_true", help="skip --by town on the largest size")
     ap.add_argument("--markdown", type=Path, help="also write the results table to this file")
     args = ap.parse_args(argv)
     if args.quick:
@@ -730,6 +773,8 @@ def main(argv: Optional[list[str]] = None) -> int:
     for inp in inputs:
         bench_csv(inp, args.runs, report, largest=inp.n == max(i.n for i in inputs) and inp.n >= 10_000,
                   shapes=shapes, peer=peer)
+    if not args.no_by and "valid" in shapes and inputs and max(i.n for i in inputs) >= 10_000:
+        bench_by(max(inputs, key=lambda i: i.n), args.runs, report)
     if not args.no_xlsx:
         bench_xlsx(args.xlsx.lower(), SIZES[args.xlsx.lower()], args.runs, report)
     report.load = meter.summary()
