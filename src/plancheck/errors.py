@@ -9,7 +9,7 @@ by place, compare equal by value, and tests assert them compactly as
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Optional
+from typing import Any, Iterable, Iterator, Optional, Sequence, Union
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 
@@ -143,6 +143,15 @@ def problem_type(code: str) -> ProblemType:
     return CATALOGUE[code]
 
 
+def _message(kind: ProblemType, lang: str, value: Optional[str], params: tuple) -> str:
+    """A problem's message from its type's template, its value and params (its title when a param is missing)."""
+    template = kind.template_zh if lang == "zh" else kind.template_en
+    try:
+        return template.format_map(_Params({"value": value, **dict(params)}))
+    except (KeyError, IndexError):
+        return kind.title_zh if lang == "zh" else kind.title_en
+
+
 @dataclass(frozen=True)
 class Problem:
     """One located finding."""
@@ -174,12 +183,7 @@ class Problem:
         return (self.file, self.sheet or "", self.row or 0, self.column or "", self.code)
 
     def message(self, lang: str = "zh") -> str:
-        kind = self.ptype
-        template = kind.template_zh if lang == "zh" else kind.template_en
-        try:
-            return template.format_map(_Params({"value": self.value, **dict(self.params)}))
-        except (KeyError, IndexError):
-            return kind.title_zh if lang == "zh" else kind.title_en
+        return _message(self.ptype, lang, self.value, self.params)
 
     def title(self, lang: str = "zh") -> str:
         kind = self.ptype
@@ -226,3 +230,263 @@ def count_by_severity(problems: Iterable[Problem]) -> dict[str, int]:
     for p in problems:
         out[p.severity] += 1
     return out
+
+
+#: what a writer (JSON, ``--errors-out``) reads of each problem, in this order: severity, code, file, sheet,
+#: row, column, cell, value, message, title
+Record = tuple
+
+
+class ProblemColumns:
+    """The problems of one code at one column of one file's sheet, found by one vectorized pass, kept as
+    columns: their spreadsheet rows (an int64 array), the cells as written (numbered by their distinct texts),
+    the message params (numbered by their distinct sets). :class:`Problem` objects are made only when
+    iterated; a writer reads :meth:`records`, each message formatted once per distinct (params, value)."""
+
+    __slots__ = ("code", "kind", "file", "sheet", "column", "rows", "values", "value_codes", "params",
+                 "param_codes", "cell_prefix")
+
+    def __init__(self, code: str, rows: Any, file: str = "", sheet: Optional[str] = None,
+                 column: Optional[str] = None, values: Sequence[Optional[str]] = (None,), value_codes: Any = None,
+                 params: Sequence[tuple] = ((),), param_codes: Any = None, cell_prefix: Optional[str] = None,
+                 kind: Optional[ProblemType] = None):
+        """``values[value_codes[k]]``: row k's cell as written (no codes: ``values[0]`` on every row), the same
+        for ``params`` (each a sorted tuple of (name, value)); ``cell_prefix``: a workbook cell's sheet and
+        column letter (``学校!G``), the row's number appended."""
+        self.code = kind.code if kind is not None else code
+        self.kind = kind
+        self.file, self.sheet, self.column, self.cell_prefix = file, sheet, column, cell_prefix
+        self.rows = rows
+        self.values, self.value_codes = list(values), value_codes
+        self.params, self.param_codes = list(params), param_codes
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @property
+    def ptype(self) -> ProblemType:
+        return self.kind or CATALOGUE[self.code]
+
+    @property
+    def severity(self) -> str:
+        return self.ptype.severity
+
+    def head(self, n: int) -> "ProblemColumns":
+        """The first ``n`` problems."""
+        return ProblemColumns(self.code, self.rows[:n], self.file, self.sheet, self.column, self.values,
+                              None if self.value_codes is None else self.value_codes[:n], self.params,
+                              None if self.param_codes is None else self.param_codes[:n], self.cell_prefix, self.kind)
+
+    def _codes(self, codes: Any) -> list[int]:
+        return [0] * len(self) if codes is None else codes.tolist()
+
+    def __iter__(self) -> Iterator[Problem]:
+        values, params, prefix = self.values, self.params, self.cell_prefix
+        for row, v, p in zip(self.rows.tolist(), self._codes(self.value_codes), self._codes(self.param_codes)):
+            yield Problem(code=self.code, file=self.file, sheet=self.sheet, row=row, column=self.column,
+                          value=values[v], cell=None if prefix is None else f"{prefix}{row}", params=params[p],
+                          kind=self.kind)
+
+    def problem(self, k: int) -> Problem:
+        row = int(self.rows[k])
+        v = 0 if self.value_codes is None else int(self.value_codes[k])
+        p = 0 if self.param_codes is None else int(self.param_codes[k])
+        return Problem(code=self.code, file=self.file, sheet=self.sheet, row=row, column=self.column,
+                       value=self.values[v], cell=None if self.cell_prefix is None else f"{self.cell_prefix}{row}",
+                       params=self.params[p], kind=self.kind)
+
+    def value_list(self) -> list[Optional[str]]:
+        """Each row's cell as written."""
+        if self.value_codes is None:
+            return [self.values[0]] * len(self)
+        return _objects(self.values)[self.value_codes].tolist()
+
+    def messages(self, lang: str = "zh") -> list[str]:
+        """Each row's message, formatted once per distinct (params, value)."""
+        import numpy as np
+
+        n, width = len(self), len(self.values)
+        pair = np.zeros(n, dtype=np.int64)
+        if self.param_codes is not None:
+            pair += self.param_codes.astype(np.int64) * width
+        if self.value_codes is not None:
+            pair += self.value_codes
+        distinct, inverse = np.unique(pair, return_inverse=True)
+        kind = self.ptype
+        texts = [_message(kind, lang, self.values[u % width], self.params[u // width]) for u in distinct.tolist()]
+        return _objects(texts)[inverse.reshape(-1)].tolist()
+
+    def records(self, lang: str = "zh") -> list[Record]:
+        """(severity, code, file, sheet, row, column, cell, value, message, title) of every row."""
+        from itertools import repeat
+
+        n, kind = len(self), self.ptype
+        rows = self.rows.tolist()
+        cells = [None] * n if self.cell_prefix is None else [f"{self.cell_prefix}{r}" for r in rows]
+        title = kind.title_zh if lang == "zh" else kind.title_en
+        return list(zip(repeat(kind.severity, n), repeat(self.code, n), repeat(self.file, n), repeat(self.sheet, n),
+                        rows, repeat(self.column, n), cells, self.value_list(), self.messages(lang),
+                        repeat(title, n)))
+
+    def sort_keys(self) -> tuple:
+        """(file, sheet, rows, column, code) as :meth:`Problem.sort_key` orders them; the rows an array."""
+        return self.file, self.sheet or "", self.rows, self.column or "", self.code
+
+    def severities(self) -> list[str]:
+        return [self.severity] * len(self)
+
+
+def _objects(items: Sequence) -> Any:
+    """``items`` as a numpy object array (to be taken by codes)."""
+    import numpy as np
+
+    out = np.empty(len(items), dtype=object)
+    out[:] = items
+    return out
+
+
+class _Listed:
+    """Problem objects as a part of a :class:`ProblemSet` (the interface of :class:`ProblemColumns`)."""
+
+    __slots__ = ("items",)
+
+    def __init__(self, items: Iterable[Problem]):
+        self.items = list(items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __iter__(self) -> Iterator[Problem]:
+        return iter(self.items)
+
+    def problem(self, k: int) -> Problem:
+        return self.items[k]
+
+    def records(self, lang: str = "zh") -> list[Record]:
+        return [(p.severity, p.code, p.file, p.sheet, p.row, p.column, p.cell, p.value, p.message(lang), p.title(lang))
+                for p in self.items]
+
+    def sort_keys(self) -> tuple:
+        keys = [p.sort_key() for p in self.items]
+        return tuple([k[i] for k in keys] for i in range(5))
+
+    def severities(self) -> list[str]:
+        return [p.severity for p in self.items]
+
+
+Part = Union[ProblemColumns, _Listed]
+
+
+class ProblemSet:
+    """A run's problems: parts (:class:`ProblemColumns` and lists of :class:`Problem`) in the order they were
+    found, and the order they are shown in (:func:`sort_problems`' order, found by one ``np.lexsort``). Counts,
+    the first few and the writers' records come from the columns; :meth:`list` makes every Problem (once)."""
+
+    def __init__(self, parts: Iterable[Union[ProblemColumns, Iterable[Problem]]] = (), order: Any = None):
+        self.parts: list[Part] = [p if isinstance(p, (ProblemColumns, _Listed)) else _Listed(p) for p in parts]
+        self.parts = [p for p in self.parts if len(p)]
+        self.order = order     # indices into the parts' problems taken one after another; None: as they are
+        self._list: Optional[list[Problem]] = None
+
+    @classmethod
+    def sorted(cls, parts: Iterable[Union[ProblemColumns, Iterable[Problem]]]) -> "ProblemSet":
+        found = cls(parts)
+        found.order = _sort_order(found.parts)
+        return found
+
+    def __len__(self) -> int:
+        return sum(len(p) for p in self.parts)
+
+    def __bool__(self) -> bool:
+        return bool(self.parts)
+
+    def __iter__(self) -> Iterator[Problem]:
+        return iter(self.list())
+
+    def _ordered(self, items: list) -> list:
+        return items if self.order is None else [items[i] for i in self.order.tolist()]
+
+    def list(self) -> list[Problem]:
+        """Every problem, in order (made once)."""
+        if self._list is None:
+            self._list = self._ordered([q for part in self.parts for q in part])
+        return self._list
+
+    def records(self, lang: str = "zh") -> list[Record]:
+        """(severity, code, file, sheet, row, column, cell, value, message, title) of every problem, in order."""
+        if self._list is not None:
+            return _Listed(self._list).records(lang)
+        return self._ordered([r for part in self.parts for r in part.records(lang)])
+
+    def head(self, n: Optional[int]) -> list[Problem]:
+        """The first ``n`` problems (None: all), without making the others."""
+        if n is None or self._list is not None:
+            return self.list()[:n]
+        return self._take(self._positions()[:n])
+
+    def count_by_severity(self) -> dict[str, int]:
+        out = {ERROR: 0, WARNING: 0, INFO: 0}
+        for part in self.parts:
+            if isinstance(part, ProblemColumns):
+                out[part.severity] += len(part)
+            else:
+                for p in part.items:
+                    out[p.severity] += 1
+        return out
+
+    def has_errors(self) -> bool:
+        return any(part.severity == ERROR if isinstance(part, ProblemColumns) else any(p.is_error for p in part.items)
+                   for part in self.parts)
+
+    def errors(self) -> list[Problem]:
+        """The errors, in order (the other problems are not made)."""
+        if not self.has_errors():
+            return []
+        if self._list is not None:
+            return [p for p in self._list if p.is_error]
+        import numpy as np
+
+        error = np.array([s == ERROR for part in self.parts for s in part.severities()], dtype=bool)
+        positions = self._positions()
+        return self._take(positions[error[positions]])
+
+    def _positions(self) -> Any:
+        import numpy as np
+
+        return np.arange(len(self)) if self.order is None else self.order
+
+    def _take(self, positions: Any) -> list[Problem]:
+        """The problems at ``positions`` (indices into the parts' problems taken one after another)."""
+        import numpy as np
+
+        ends = np.cumsum([len(p) for p in self.parts])
+        which = np.searchsorted(ends, positions, side="right").tolist()
+        starts = [0, *ends.tolist()]
+        return [self.parts[w].problem(i - starts[w]) for w, i in zip(which, positions.tolist())]
+
+
+def _sort_order(parts: list[Part]) -> Any:
+    """The order :func:`sort_problems` puts the parts' problems in (file, sheet, row, column, code, then the
+    order they were found), as indices into the parts' problems taken one after another."""
+    import numpy as np
+
+    if not parts:
+        return np.zeros(0, dtype=np.int64)
+    keys = [part.sort_keys() for part in parts]
+    sizes = [len(part) for part in parts]
+    files, sheets, columns, codes = (_ranks([k[i] for k in keys], sizes) for i in (0, 1, 3, 4))
+    rows = np.concatenate([np.asarray(k[2], dtype=np.int64) for k in keys])
+    return np.lexsort((np.arange(len(rows)), codes, columns, rows, sheets, files))
+
+
+def _ranks(texts: list, sizes: list[int]) -> Any:
+    """Each problem's rank among the distinct texts of one key; ``texts``: per part, one text for all its
+    problems or a list of one per problem."""
+    import numpy as np
+
+    distinct: set[str] = set()
+    for t in texts:
+        distinct.update([t] if isinstance(t, str) else t)
+    rank = {t: i for i, t in enumerate(sorted(distinct))}
+    return np.concatenate([np.full(n, rank[t], dtype=np.int64) if isinstance(t, str)
+                           else np.array([rank[x] for x in t], dtype=np.int64) for t, n in zip(texts, sizes)])

@@ -19,12 +19,12 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from datetime import date
-from typing import Optional, TextIO
+from typing import Optional, TextIO, Union
 
 from rich.console import Console
 from rich.text import Text
 
-from .errors import Problem
+from .errors import Problem, ProblemSet
 from .i18n import LANGS, default_lang
 from .plan.targets import TargetsError, TargetsFile, load_targets
 
@@ -161,17 +161,25 @@ CSV_HEADER = {"en": ["severity", "code", "file", "sheet", "row", "column", "cell
 CSV_SEVERITY = {"error": "错误", "warning": "警告", "info": "提示"}
 
 
-def write_problems_csv(problems: list[Problem], path: Path, lang: str = "zh") -> None:
-    """All problems as a CSV a clerk opens in Excel (UTF-8 with BOM; formula-looking cells neutralised)."""
+def write_problems_csv(problems: Union[list[Problem], ProblemSet], path: Path, lang: str = "zh") -> None:
+    """All problems as a CSV a clerk opens in Excel (UTF-8 with BOM; formula-looking cells neutralised); a
+    :class:`ProblemSet` is read from its columns (no Problem made)."""
     from .output import atomic_open
 
+    found = problems if isinstance(problems, ProblemSet) else ProblemSet([problems])
     with atomic_open(path, "w", newline="", encoding="utf-8-sig") as fh:
         w = csv.writer(fh)
         w.writerow(CSV_HEADER["zh" if lang == "zh" else "en"])
-        for p in problems:
-            severity = CSV_SEVERITY[p.severity] if lang == "zh" else p.severity
-            w.writerow([_safe(x) for x in (severity, p.code, p.file, p.sheet or "", p.row or "", p.column or "",
-                                           p.cell or "", p.value or "", f"{p.title(lang)}: {p.message(lang)}")])
+        w.writerows(_csv_row(record, lang) for record in found.records(lang))
+
+
+def _csv_row(record: tuple, lang: str) -> list[str]:
+    """One problem's --errors-out row from its record (severity, code, file, sheet, row, column, cell, value,
+    message, title)."""
+    severity, code, file, sheet, row, column, cell, value, message, title = record
+    severity = CSV_SEVERITY[severity] if lang == "zh" else severity
+    return [_safe(x) for x in (severity, code, file, sheet or "", row or "", column or "", cell or "", value or "",
+                               f"{title}: {message}")]
 
 
 def _safe(value: object) -> str:
@@ -396,7 +404,7 @@ def execute_run(opts: RunOptions, targets: TargetsFile) -> int:
             return EXIT_INPUT
     sub = load_submission(opts, targets, err)
     if opts.errors_out is not None:
-        write_problems_csv(sub.problems, opts.errors_out, opts.lang)
+        write_problems_csv(sub.found, opts.errors_out, opts.lang)
     view = problem_view(opts.problems, err)
     if not sub.ok:
         text = _problems_report(opts, sub, targets)
@@ -406,7 +414,7 @@ def execute_run(opts: RunOptions, targets: TargetsFile) -> int:
         view.render_counts(err, sub, opts.lang)
         _github_annotations(sub, [], opts.lang, to_stderr=opts.output is None and text is not None)
         return EXIT_INPUT
-    if sub.problems:
+    if sub.found:
         view.render_problems(err, sub, opts.lang, opts.show_problems)
     view.render_counts(err, sub, opts.lang)
     by = list(opts.by)
@@ -467,7 +475,7 @@ def execute_validate(opts: RunOptions, targets: TargetsFile) -> int:
     obligations = school_obligations(sub, targets.contract) if sub.ok else []
     sub.problems = sort_problems(sub.problems + obligations)
     if opts.errors_out is not None:
-        write_problems_csv(sub.problems, opts.errors_out, opts.lang)
+        write_problems_csv(sub.found, opts.errors_out, opts.lang)
     if opts.output_format == "json":
         _emit(jsonfmt.render_problems(sub, opts.lang), opts.output)
     elif opts.output_format == "junit":

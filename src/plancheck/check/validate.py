@@ -72,13 +72,26 @@ class Source:
         return header, f"{self.sheet}!{column_letter(idx + 1)}{row}"
 
 
-@dataclass
 class Submission:
-    """Everything validation produced: typed tables of accepted rows, problems, row accounting."""
-    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
-    problems: list[Problem] = field(default_factory=list)
-    sources: list[Source] = field(default_factory=list)
-    problems_dropped: int = 0  # problems counted but not kept (beyond the limit)
+    """Everything validation produced: typed tables of accepted rows, problems, row accounting.
+
+    The problems are kept as found (:class:`errors.ProblemSet`: columns for a check that fires on many rows);
+    ``problems`` is every one of them as a :class:`Problem`, in order, made on first use."""
+
+    def __init__(self, tables: Optional[dict[str, pd.DataFrame]] = None, problems: Iterable[Problem] = (),
+                 sources: Optional[list["Source"]] = None, problems_dropped: int = 0):
+        self.tables: dict[str, pd.DataFrame] = {} if tables is None else tables
+        self.found = E.ProblemSet([problems])
+        self.sources: list[Source] = [] if sources is None else sources
+        self.problems_dropped = problems_dropped  # problems counted but not kept (beyond the limit)
+
+    @property
+    def problems(self) -> list[Problem]:
+        return self.found.list()
+
+    @problems.setter
+    def problems(self, problems: Iterable[Problem]) -> None:
+        self.found = E.ProblemSet([problems])
 
     def source(self, file: str, sheet: Optional[str], table: str) -> Optional[Source]:
         return next((s for s in self.sources if s.file == file and (s.sheet or "") == (sheet or "")
@@ -86,11 +99,11 @@ class Submission:
 
     @property
     def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.is_error]
+        return self.found.errors()
 
     @property
     def ok(self) -> bool:
-        return not self.errors and not self.problems_dropped
+        return not self.found.has_errors() and not self.problems_dropped
 
     def counts(self, table: Optional[str] = None) -> Counts:
         total = Counts()
@@ -98,6 +111,24 @@ class Submission:
             if table is None or s.table == table:
                 total.add(s.counts)
         return total
+
+
+def _numbered_params(params: dict, each) -> tuple[list[tuple], Optional[np.ndarray]]:
+    """A call's message params as (distinct sorted param tuples, each row's index among them; None: one for
+    all): ``params`` shared, ``each`` per row (a list of dicts, or (codes, distinct dicts)), a row's own winning."""
+    if each is None:
+        return [tuple(sorted(params.items()))], None
+    if isinstance(each, tuple):
+        codes, dicts = each
+    else:
+        seen: dict[int, int] = {}
+        dicts = []
+        for d in each:
+            if id(d) not in seen:
+                seen[id(d)] = len(dicts)
+                dicts.append(d)
+        codes = np.array([seen[id(d)] for d in each], dtype=np.int64)
+    return [tuple(sorted({**params, **d}.items())) for d in dicts], np.asarray(codes, dtype=np.int64)
 
 
 def _choices(spec: ColumnSpec) -> str:
@@ -199,20 +230,41 @@ def _key_cells(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
 
 # ------------------------------------------------------------------ one table
 class _Collector:
+    """The problems found, in the order found: single Problems and :class:`errors.ProblemColumns` (a check's
+    problems at many rows); beyond ``limit`` problems they are only counted (``dropped``)."""
+
     def __init__(self, limit: int):
-        self.items: list[Problem] = []
+        self.parts: list = []      # lists of Problems and ProblemColumns
+        self.count = 0
         self.limit = limit
         self.dropped = 0
 
+    @property
+    def items(self) -> list[Problem]:
+        """Every problem kept, in the order found."""
+        return [p for part in self.parts for p in part]
+
+    def room(self) -> int:
+        return max(0, self.limit - self.count)
+
     def add(self, p: Problem) -> None:
-        if len(self.items) < self.limit:
-            self.items.append(p)
-        else:
+        if self.count >= self.limit:
             self.dropped += 1
+            return
+        if not self.parts or not isinstance(self.parts[-1], list):
+            self.parts.append([])
+        self.parts[-1].append(p)
+        self.count += 1
 
     def extend(self, ps: Iterable[Problem]) -> None:
         for p in ps:
             self.add(p)
+
+    def add_columns(self, found: E.ProblemColumns) -> None:
+        """Problems as columns (no more than :meth:`room`: the caller counts the rest as dropped)."""
+        if len(found):
+            self.parts.append(found)
+            self.count += len(found)
 
 
 class _TableCheck:
@@ -249,31 +301,46 @@ class _TableCheck:
         return self.raw.headers[idx] if idx is not None else self.spec.column(name).zh
 
     def problem(self, code: str, column: str, positions: np.ndarray, kind=None, each=None, **params) -> None:
-        """One problem per row at ``positions``, at the cell of ``column``; ``each``: per-row params."""
-        out, raw = self.out, self.raw
+        """One problem per row at ``positions``, at the cell of ``column``, kept as columns; ``each``: per-row
+        params, a list of dicts or (codes, distinct dicts)."""
         idx = self.where.get(column)
         header = self.header(column)
+        positions = np.asarray(positions, dtype=np.int64)
+        merged, codes = _numbered_params(params, each)
         if self.formulas and idx is not None:
-            keep = [k for k, pos in enumerate(positions) if (int(self.rows[pos]), header) not in self.formulas]
-            if len(keep) < len(positions):
-                positions = np.asarray(positions)[keep]
-                each = [each[k] for k in keep] if each is not None else None
-        room = out.limit - len(out.items) + 1
-        shown = np.asarray(positions)[:room]
-        rows = self.rows[shown].tolist()
-        values = [self.cell_value(pos, idx) for pos in shown] if idx is not None else [None] * len(shown)
-        # the parts every problem of this call shares are made once (a column may hold 45,000 warnings)
-        letter = column_letter(idx + 1) if idx is not None and raw.sheet is not None else None
-        file, sheet = self.loc["file"], self.loc["sheet"]
-        shared = tuple(sorted(params.items()))
-        for k, (row, value) in enumerate(zip(rows, values)):
-            out.add(E.Problem(code=kind.code if kind is not None else code, file=file, sheet=sheet, row=row,
-                              column=header, value=None if value is None else str(value),
-                              cell=f"{raw.sheet}!{letter}{row}" if letter is not None else None,
-                              params=tuple(sorted({**params, **each[k]}.items())) if each is not None else shared,
-                              kind=kind))
-        if len(positions) > room:
-            out.dropped += len(positions) - room
+            keep = np.array([(int(self.rows[pos]), header) not in self.formulas for pos in positions.tolist()],
+                            dtype=bool)
+            positions = positions[keep]
+            codes = codes[keep] if codes is not None else None
+        shown = positions[:self.out.room()]
+        self.out.dropped += len(positions) - len(shown)
+        if not len(shown):
+            return
+        values, value_codes = self.written_values(idx, shown)
+        letter = column_letter(idx + 1) if idx is not None and self.raw.sheet is not None else None
+        self.out.add_columns(E.ProblemColumns(
+            code, self.rows[shown], self.loc["file"], self.loc["sheet"], header, values, value_codes, merged,
+            codes[:len(shown)] if codes is not None else None,
+            f"{self.raw.sheet}!{letter}" if letter is not None else None, kind))
+
+    def written_values(self, idx: Optional[int], positions: np.ndarray) -> tuple[list, Optional[np.ndarray]]:
+        """The cells at ``positions`` of column ``idx`` as written: (their distinct texts, each cell's index)."""
+        if idx is None:
+            return [None], None
+        written = self.written.get(idx)
+        if written is not None and written.codes is not None:
+            used, inverse = np.unique(written.codes[positions], return_inverse=True)
+            texts = [None if c < 0 or written.uniques[c] is None else str(written.uniques[c]) for c in used.tolist()]
+            return texts, inverse.reshape(-1)
+        if written is not None and written.cells is not None:
+            import pyarrow as pa
+
+            cells = written.cells.take(pa.array(positions)).to_pylist()
+        else:
+            cells = [self.cell_value(pos, idx) for pos in positions.tolist()]
+        memo: dict = {}
+        numbers = [memo.setdefault(None if v is None else str(v), len(memo)) for v in cells]
+        return list(memo), np.array(numbers, dtype=np.int64)
 
     def changed(self, column: str) -> None:
         """A column was changed: what the steps remembered of it goes."""
@@ -340,14 +407,9 @@ class _TableCheck:
                 if code == "key_scientific_notation":
                     extra = {"name_zh": col.zh, "name_en": col.en or col.name}
                 hints = None
-                if code in ("not_integer", "not_number", "not_in_choices"):
-                    memo: dict[Any, dict] = {}
-                    hints = []
-                    for p in pos[:self.out.limit + 1]:   # problem() writes no more
-                        v = self.cell_value(p, idx)
-                        if v not in memo:
-                            memo[v] = _fix_hint(col, code, v)
-                        hints.append(memo[v])
+                if code in ("not_integer", "not_number", "not_in_choices"):   # how to fix each distinct cell
+                    texts, numbers = self.written_values(idx, pos)
+                    hints = (numbers, [_fix_hint(col, code, t) for t in texts])
                 self.problem(code, col.name, pos, each=hints, **extra)
                 self.bad_row |= bad
             if large.any():
@@ -421,7 +483,7 @@ class _TableCheck:
                     # each row's type named once per distinct type, not read row by row
                     named = [{"school_type_zh": labels.label(v, "zh") if labels else v,
                               "school_type_en": labels.label(v, "en") if labels else v} for v in types.values]
-                    self.problem("not_applicable", col.name, pos, each=[named[c] for c in types.codes[pos]])
+                    self.problem("not_applicable", col.name, pos, each=(types.codes[pos], named))
                 frame[col.name] = value.mask(pd.Series(stray, index=frame.index, copy=False))
                 self.changed(col.name)
             missing = known & applicable & ~present
@@ -717,7 +779,7 @@ def validate_tables(raws: Iterable[RawTable], contract: "Contract", milestone_id
             for file, sheet in dropped:
                 _move_to_rejected(sub.sources, file, sheet, name)
     _across_tables(sub, contract, out)
-    sub.problems = E.sort_problems(out.items)
+    sub.found = E.ProblemSet.sorted(out.parts)
     sub.problems_dropped = out.dropped
     return sub
 

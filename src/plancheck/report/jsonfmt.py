@@ -62,12 +62,20 @@ def problem_dict(p: Problem, lang: str = "zh") -> dict[str, Any]:
             "column": p.column, "cell": p.cell, "value": p.value, "message": p.message(lang)}
 
 
+def problem_dicts(sub: Submission, lang: str = "zh") -> list[dict[str, Any]]:
+    """Every problem's :func:`problem_dict`, read from the problems' columns (no Problem made; each message
+    formatted once per distinct params and value)."""
+    return [{"severity": severity, "code": code, "file": file, "sheet": sheet, "row": row, "column": column,
+             "cell": cell, "value": value, "message": message}
+            for severity, code, file, sheet, row, column, cell, value, message, _title in sub.found.records(lang)]
+
+
 def submission_dict(sub: Submission, lang: str = "zh") -> dict[str, Any]:
     return {
         "sources": [{"file": s.file, "sheet": s.sheet, "table": s.table, "encoding": s.encoding,
                      "rows": vars(s.counts)} for s in sub.sources],
         "rows": vars(sub.counts()),
-        "problems": [problem_dict(p, lang) for p in sub.problems],
+        "problems": problem_dicts(sub, lang),
         "problems_not_listed": sub.problems_dropped,
     }
 

@@ -56,11 +56,10 @@ def problem_line(p: Problem, lang: str = "zh") -> str:
 
 def render_problems(console: Console, sub: Submission, lang: str = "zh", limit: Optional[int] = 50) -> None:
     """Every problem one a line, cut at ``limit`` with a count of the rest (as the table is)."""
-    problems = sub.problems
-    shown = problems if limit is None else problems[:limit]
+    shown = sub.found.head(limit)    # (only those shown are made)
     for p in shown:
         _print(console, problem_line(p, lang))
-    hidden = len(problems) - len(shown) + sub.problems_dropped
+    hidden = len(sub.found) - len(shown) + sub.problems_dropped
     if hidden > 0:
         _print(console, f"…… 另有 {hidden} 个问题未显示（用 --errors-out 导出全部）" if lang == "zh" else
                f"… {hidden} more problems not shown (write them all with --errors-out)")
