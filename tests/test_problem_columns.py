@@ -153,3 +153,23 @@ def test_any_parts_sort_and_read_as_their_problems(parts, n):
         assert fresh.records(lang) == [record(p, lang) for p in listed]
     assert fresh.count_by_severity() == E.count_by_severity(objects)
     assert fresh.errors() == [p for p in listed if p.is_error]
+
+
+# -- a text column numbered from its cells as written
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.sampled_from(["primary", "junior", "senior"])), min_size=1, max_size=5),
+       st.data())
+def test_numbered_from_written_codes_as_from_the_column(parsed, data):
+    import pandas as pd
+
+    from plancheck.check.columns import Distinct
+    from plancheck.check.validate import _distinct_from_codes
+
+    codes = np.array(data.draw(st.lists(st.integers(-1, len(parsed) - 1), max_size=30)), dtype=np.int8)
+    values = pd.Series([parsed[c] if c >= 0 else None for c in codes.tolist()], dtype="string[pyarrow]")
+    got, want = _distinct_from_codes(codes, values), Distinct(values)
+    assert (got.codes >= 0).tolist() == want.known().tolist()
+    for allowed in ([], ["primary"], ["junior", "senior"], ["primary", "junior", "senior", "x"]):
+        assert got.isin(allowed).tolist() == want.isin(allowed).tolist()
+    known = got.codes >= 0
+    assert [got.values[c] for c in got.codes[known]] == values[known].tolist()
