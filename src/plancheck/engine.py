@@ -691,17 +691,21 @@ def evaluate_by(targets: TargetsFile, tables: dict[str, pd.DataFrame], column: s
     return out
 
 
+#: what :attr:`Figures.status` holds: an index into these
+STATUSES = (NO_DATA, FAIL, PASS)
+
+
 @dataclass
 class Figures:
-    """One metric in every group of a breakdown, column by column: what :func:`evaluate_by` gives per group
-    (as the JSON report writes it), without a Result per group. Lists are in the order of the groups."""
+    """One metric in every group of a breakdown, column by column: what :func:`evaluate_by` gives per group,
+    without a Result per group. Arrays and lists are in the order of the groups."""
     target: MetricTarget
     goal: Fraction
-    status: list[str]
-    numerator: list[Optional[int]]
-    denominator: list[Optional[int]]
-    actual: list[Any]        # the exact figure as JSON writes it: an int when whole, else the nearest float; None
-    gap: list[Optional[int]]
+    status: np.ndarray       # an index into STATUSES
+    numerator: np.ndarray    # int64 (meaningful where the status is not no data)
+    denominator: Optional[np.ndarray]   # int64 likewise; None: the target has none
+    figure: tuple[np.ndarray, np.ndarray]   # the exact figure as (a, b): a / b (b is 1 where there is no data)
+    gap: np.ndarray          # int64; -1: none (no data, or no change of the denominator meets the goal)
     holders: dict[int, tuple[int, list[dict]]]   # failing groups: (how many, the first few as dicts of Offender's fields)
     implausible: dict[int, tuple[str, Fraction]]           # groups whose figure lies outside the plausible range
 
@@ -744,73 +748,85 @@ def _figures_by(t: MetricTarget, groups: _Groups, county_has_numerator: bool,
     if t.relative is not None or _placeholder_sides(t, groups):
         return None
     goal = t.goal_from(previous)
-    n = len(groups)
-    nums = _aggregate_arrays(t.numerator, groups)
-    if goal is None or (nums is not None and nums[1].dtype.kind == "f"):
+    sides = _sides_by(t, groups, county_has_numerator)
+    if goal is None or sides is None:
         return None
-    has_num = nums[0] > 0 if nums is not None else np.zeros(n, dtype=bool)
-    num = nums[1].astype("int64") if nums is not None else np.zeros(n, dtype="int64")
-    if t.denominator is None:
-        settled, den, scale = has_num, np.ones(n, dtype="int64"), 1
-    else:
-        dens = _aggregate_arrays(t.denominator, groups)
-        if dens is None:
-            settled, den = np.zeros(n, dtype=bool), np.ones(n, dtype="int64")
-        elif dens[1].dtype.kind == "f":
-            return None
-        else:
-            den = dens[1].astype("int64")
-            settled = (dens[0] > 0) & (den != 0)
-        if t.numerator.table != t.denominator.table and not (county_has_numerator and t.numerator.table in groups.codes):
-            settled = settled & has_num
-        scale = t.scale
-        den = np.where(settled, den, 1)
-    num = np.where(settled, num, 0)
+    settled, num, den = sides
+    scale = 1 if t.denominator is None else t.scale
     bounds = [Fraction(b) for b in (t.plausible_max, t.plausible_min) if b is not None]
     big = max([goal.numerator, goal.denominator] + [x for b in bounds for x in (b.numerator, b.denominator)])
     top = max(int(np.abs(num).max(initial=0)) * scale, int(den.max(initial=1)))
     if (den < 0).any() or top >= _EXACT or top * abs(big) >= 1 << 62:
         return None
     a = num * scale      # the figure is a / den
-    passed = _NP_COMPARE[t.op](a * goal.denominator, goal.numerator * den)
-    whole = (a % den == 0).tolist()
-    ints, floats = (a // den).tolist(), (a / den).tolist()
-    ok, ok_pass = settled.tolist(), passed.tolist()
-    status = [(PASS if p else FAIL) if s else NO_DATA for s, p in zip(ok, ok_pass)]
-    actual = [(i if w else f) if s else None for s, w, i, f in zip(ok, whole, ints, floats)]
-    numerator = [v if s else None for s, v in zip(ok, num.tolist())]
-    denominator = ([None] * n if t.denominator is None else
-                   [v if s else None for s, v in zip(ok, den.tolist())])
-    gap: list[Optional[int]] = [(0 if p else -1) if s else None for s, p in zip(ok, ok_pass)]
-    implausible: dict[int, tuple[str, Fraction]] = {}
+    passed = settled & _NP_COMPARE[t.op](a * goal.denominator, goal.numerator * den)
+    status = np.where(settled, np.where(passed, 2, 1), 0).astype("int8")
+    failing = np.flatnonzero(settled & ~passed)
+    gap = _gaps_by(t, goal, num, den, settled, failing)
+    rising = (a[failing] * goal.denominator < goal.numerator * den[failing]).tolist()
+    holders = _figure_holders(t, groups, goal, failing.tolist(), rising, gap) if len(failing) else {}
+    return Figures(t, goal, status, num, None if t.denominator is None else den, (a, den), gap, holders,
+                   _implausible_by(t, settled, a, den))
+
+
+def _sides_by(t: MetricTarget, groups: _Groups, county_has_numerator: bool
+              ) -> Optional[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """(the groups with a figure, each group's numerator, its denominator) as int64 arrays, 0 and 1 where there
+    is no figure (1 for every group without a denominator); None: a decimal sum (the Result path)."""
+    n = len(groups)
+    nums = _aggregate_arrays(t.numerator, groups)
+    if nums is not None and nums[1].dtype.kind == "f":
+        return None
+    has_num = nums[0] > 0 if nums is not None else np.zeros(n, dtype=bool)
+    num = nums[1].astype("int64") if nums is not None else np.zeros(n, dtype="int64")
+    if t.denominator is None:
+        return has_num, np.where(has_num, num, 0), np.ones(n, dtype="int64")
+    dens = _aggregate_arrays(t.denominator, groups)
+    if dens is None:
+        settled, den = np.zeros(n, dtype=bool), np.ones(n, dtype="int64")
+    elif dens[1].dtype.kind == "f":
+        return None
+    else:
+        den = dens[1].astype("int64")
+        settled = (dens[0] > 0) & (den != 0)
+    if t.numerator.table != t.denominator.table and not (county_has_numerator and t.numerator.table in groups.codes):
+        settled = settled & has_num
+    return settled, np.where(settled, num, 0), np.where(settled, den, 1)
+
+
+def _gaps_by(t: MetricTarget, goal: Fraction, num: np.ndarray, den: np.ndarray, settled: np.ndarray,
+             failing: np.ndarray) -> np.ndarray:
+    """Each group's gap (0 when passing, -1: none), as :func:`_settle` gives it."""
+    gap = np.where(settled, 0, -1).astype("int64")
+    if not len(failing):
+        return gap
+    g = goal / t.scale
+    if t.gap_side != "denominator":
+        gap[failing] = _gaps(num[failing], den[failing], t.op, g)   # den 1 without a denominator: the goal itself
+        return gap
+    for k in failing.tolist():
+        need = gap_on_denominator(int(num[k]), None if t.denominator is None else int(den[k]), t.op, g)
+        gap[k] = -1 if need is None else need
+    return gap
+
+
+def _implausible_by(t: MetricTarget, settled: np.ndarray, a: np.ndarray, den: np.ndarray) -> dict[int, tuple[str, Fraction]]:
+    """The groups whose figure a / den lies outside the plausible range -> (side, bound), as :func:`_plausibility`."""
+    out: dict[int, tuple[str, Fraction]] = {}
     for side, bound, beyond in ((">", t.plausible_max, np.greater), ("<", t.plausible_min, np.less)):
         if bound is None:
             continue
         b = Fraction(bound)
         for k in np.flatnonzero(settled & beyond(a * b.denominator, b.numerator * den)).tolist():
-            implausible.setdefault(k, (side, b))
-    failing = [k for k, g in enumerate(gap) if g == -1]
-    g = goal / t.scale
-    if t.gap_side == "denominator":
-        for k in failing:
-            gap[k] = gap_on_denominator(numerator[k], denominator[k], t.op, g)
-    elif failing:
-        needs = _gaps(num, den, t.op, g).tolist()   # as gap_to_goal (den 1 without a denominator: the goal itself)
-        for k in failing:
-            gap[k] = needs[k]
-    rising = (a * goal.denominator < goal.numerator * den).tolist()
-    found = _holders_of(t, groups, goal, failing, [rising[k] for k in failing], records=True) if failing else {}
-    holders = {}
-    for k, (n_found, listed) in found.items():
-        if listed and isinstance(listed[0], Offender):     # towns (their rate is never capped: its need is its own)
-            listed = [dict(zip(_RECORD, (o.name, o.town, o.school_id, _plain(o.value), o.needed, o.file, o.row)))
-                      for o in listed]
-        else:                                              # a school alone never needs more than its group's gap
-            for r in listed:
-                if r["needed"] is not None and r["needed"] > gap[k]:
-                    r["needed"] = gap[k]
-        holders[k] = n_found, listed[:MAX_OFFENDERS]
-    return Figures(t, goal, status, numerator, denominator, actual, gap, holders, implausible)
+            out.setdefault(k, (side, b))
+    return out
+
+
+def _figure_holders(t: MetricTarget, groups: _Groups, goal: Fraction, failing: list[int], rising: list[bool],
+                    gap: np.ndarray) -> dict[int, tuple[int, list[dict]]]:
+    """The failing groups' holders-back as records; a school alone never needs more than its group's gap
+    (a town's need is its own: its rate is never capped)."""
+    return _holders_of(t, groups, goal, failing, rising, records=True, caps=gap)
 
 
 def _plain(v: Any) -> Any:
@@ -855,13 +871,9 @@ class _Groups:
     has the column, as a code into them (-1: none): one pass over a table serves every group."""
 
     def __init__(self, views: Views, tables: dict[str, pd.DataFrame], column: str):
-        values: set[str] = set()
-        for df in tables.values():
-            if column in df:
-                values.update(str(v) for v in df[column].dropna().unique())
-        self.names = sorted(values)
         self.views = views
-        self.codes = {name: _group_codes(df, column, self.names) for name, df in tables.items() if column in df}
+        self.names, self.codes = _group_codes(tables, column)
+        self._grouped = {name: codes >= 0 for name, codes in self.codes.items()}   # rows in a group
 
     def __len__(self) -> int:
         return len(self.names)
@@ -871,13 +883,12 @@ class _Groups:
 
     def count(self, table: str, rows: np.ndarray) -> np.ndarray:
         """How many of ``rows`` (a mask over the whole table) each group has."""
-        codes = self.codes[table]
-        return np.bincount(codes[rows & (codes >= 0)], minlength=len(self))
+        return np.bincount(self.codes[table][rows & self._grouped[table]], minlength=len(self))
 
     def total(self, table: str, rows: np.ndarray, values: np.ndarray) -> np.ndarray:
         """Each group's int64 sum of ``values`` over ``rows`` (wrapping as numpy's own sum does)."""
         codes = self.codes[table]
-        keep = rows & (codes >= 0)
+        keep = rows & self._grouped[table]
         out = np.zeros(len(self), dtype=values.dtype)
         np.add.at(out, codes[keep], values[keep])
         return out
@@ -902,18 +913,27 @@ def _starts(counts: np.ndarray) -> np.ndarray:
     return out
 
 
-def _group_codes(df: pd.DataFrame, column: str, names: list[str]) -> np.ndarray:
-    """Each row's group: its index in ``names`` (-1: no value, or one of no group), as ``group_positions`` cuts."""
-    index = {v: k for k, v in enumerate(names)}
-    series = df[column]
-    if isinstance(series.dtype, pd.StringDtype):
-        codes, uniques = pd.factorize(series)
-        lookup = np.array([index[str(u)] for u in uniques] + [-1], dtype="int64")
-        return lookup[codes]   # code -1 reads the trailing -1
-    out = np.full(len(df), -1, dtype="int64")
-    for value, positions in group_positions(df, column, set(names)).items():
-        out[positions] = index[value]
-    return out
+def _group_codes(tables: dict[str, pd.DataFrame], column: str) -> tuple[list[str], dict[str, np.ndarray]]:
+    """The groups (the column's values as text, sorted) and each table's rows as codes into them (-1: no value,
+    or one of no group): a text column is factorized once; any other column compares each value as text
+    (as ``group_positions`` does)."""
+    series = {name: df[column] for name, df in tables.items() if column in df}
+    text = {name: pd.factorize(s) for name, s in series.items() if isinstance(s.dtype, pd.StringDtype)}
+    text = {name: (codes, _texts(uniques)) for name, (codes, uniques) in text.items()}
+    values = set().union(*(found for _, found in text.values()))
+    values.update(str(v) for name, s in series.items() if name not in text for v in s.dropna().unique())
+    names = sorted(values)
+    at = {v: k for k, v in enumerate(names)}
+    codes = {}
+    for name, s in series.items():
+        if name in text:
+            found, uniques = text[name]
+            codes[name] = np.array([at[v] for v in uniques] + [-1], dtype="int64")[found]   # -1 reads the last
+        else:
+            codes[name] = out = np.full(len(s), -1, dtype="int64")
+            for value, positions in group_positions(tables[name], column, set(names)).items():
+                out[positions] = at[value]
+    return names, codes
 
 
 def _metric_by(t: MetricTarget, groups: _Groups, county_has_numerator: bool,
@@ -1020,20 +1040,22 @@ def _holders_by(t: MetricTarget, groups: _Groups, results: list[Result],
 
 
 def _holders_of(t: MetricTarget, groups: _Groups, goal: Fraction, failing: list[int],
-                rising: list[bool], records: bool = False) -> dict[int, tuple[int, list]]:
+                rising: list[bool], records: bool = False, caps: Optional[np.ndarray] = None
+                ) -> dict[int, tuple[int, list]]:
     """As :func:`_holders_by`, given the goal and whether each failing group's figure must rise
-    (``records``: the schools listed as dicts of their fields, not Offenders)."""
+    (``records``: the schools listed as dicts of their fields, not Offenders; ``caps``: see :func:`_listed`)."""
     num, den = t.numerator, t.denominator
     if den is not None and den.table != num.table:
-        return _towns_behind_by(t, groups, failing, goal)
+        return _towns_behind_by(t, groups, failing, goal, records)
     out = {}
     for upward in (True, False):
         ks = [k for k, up in zip(failing, rising) if up == upward]
         f = _holder_rows(t, groups, upward) if ks else None
         if f is None:
             continue
-        listed = _listed(groups, f, ks, records)
-        out.update({k: (int(f.counts[k]), listed.get(k, [])) for k in ks})
+        listed = _listed(groups, f, ks, records, caps)
+        counts = f.counts[ks].tolist()
+        out.update({k: (n, listed.get(k, [])) for k, n in zip(ks, counts)})
     return out
 
 
@@ -1065,9 +1087,10 @@ def _largest_by(groups: _Groups, table: str, mask: np.ndarray, column: str, need
     return replace(f, value=column, needed=needed, per_row=True)
 
 
-def _listed(groups: _Groups, f: _Firsts, wanted: list[int], records: bool = False) -> dict[int, list]:
+def _listed(groups: _Groups, f: _Firsts, wanted: list[int], records: bool = False,
+            caps: Optional[np.ndarray] = None) -> dict[int, list]:
     """The listed rows of the ``wanted`` groups as Offenders (``records``: as dicts of their fields), read from
-    the table in one take per column."""
+    the table in one take per column. ``caps``: per group, the most a row may need (-1: no bound)."""
     if not wanted:
         return {}
     ks = np.asarray(wanted, dtype="int64")
@@ -1077,9 +1100,14 @@ def _listed(groups: _Groups, f: _Firsts, wanted: list[int], records: bool = Fals
     table = groups.table(f.table)
     cols = _offender_columns(_View(table))
     by = {role: table.cells(c, positions) for role, c in cols}
-    values = table.ints(f.value)[positions].tolist() if f.per_row else f.value
-    fields = zip(*_offender_fields(by, len(positions), values, f.needed))
-    items = [dict(zip(_RECORD, x)) for x in fields] if records else [Offender(*x) for x in fields]
+    values = table.ints(f.value)[positions] if f.per_row else f.value
+    fields = _offender_fields(by, len(positions), values.tolist() if f.per_row else values, f.needed)
+    if caps is not None and f.needed is not None:
+        _cap_needs(fields, values if f.needed == "value" else np.full(len(positions), f.needed),
+                   np.repeat(caps[ks], lengths))
+    rows = zip(*fields)
+    items = ([{"name": a, "town": b, "school_id": c, "value": d, "needed": e, "file": g, "row": h}
+              for a, b, c, d, e, g, h in rows] if records else [Offender(*x) for x in rows])
     out, at = {}, 0
     for k, n in zip(wanted, lengths.tolist()):
         out[k] = items[at:at + n]
@@ -1087,53 +1115,86 @@ def _listed(groups: _Groups, f: _Firsts, wanted: list[int], records: bool = Fals
     return out
 
 
-def _towns_behind_by(t: MetricTarget, groups: _Groups, failing: list[int],
-                     goal: Fraction) -> dict[int, tuple[int, list[Offender]]]:
-    """For a figure over two tables joined by town: each failing group's towns below the goal."""
+def _cap_needs(fields: list[list], needs: np.ndarray, caps: np.ndarray) -> None:
+    """A row alone never needs more than its group's gap (``caps``, -1: none), as :func:`_cap`."""
+    over = np.flatnonzero((caps >= 0) & (needs > caps))
+    if len(over):
+        fields[4] = capped = list(fields[4])
+        for i, cap in zip(over.tolist(), caps[over].tolist()):
+            capped[i] = cap
+
+
+def _towns_behind_by(t: MetricTarget, groups: _Groups, failing: list[int], goal: Fraction,
+                     records: bool = False) -> dict[int, tuple[int, list]]:
+    """For a figure over two tables joined by town: each failing group's towns below the goal (``records``:
+    as dicts of Offender's fields, the rate as JSON writes it)."""
     num, den = t.numerator, t.denominator
     tables = (num.table, den.table)
     if any(name not in groups.codes or "town" not in groups.table(name).roles for name in tables):
         return {k: (0, []) for k in failing}
+    if goal is None:
+        return {k: (0, []) for k in failing}
     fast = _towns_behind_columns(t, groups, failing, goal)
     if fast is not None:
-        return fast
+        return _town_lists(fast, failing, records)
     na, nb = _town_totals_by(groups, num), _town_totals_by(groups, den)
     out = {}
     for k in failing:
-        towns = _towns_below(t, na(k), nb(k), goal)
-        out[k] = len(towns), towns[:MAX_OFFENDERS]
+        towns = _towns_below(t, na(k), nb(k), goal)[:MAX_OFFENDERS]
+        out[k] = len(towns), [_town_record(o) for o in towns] if records else towns
+    return out
+
+
+def _town_record(o: Offender) -> dict[str, Any]:
+    return {"name": o.name, "town": o.town, "school_id": None, "value": _plain(o.value), "needed": o.needed,
+            "file": None, "row": None}
+
+
+@dataclass
+class _TownsBelow:
+    """Towns below the goal, group by group (most needed first, then by name): group k's are at
+    ``starts[k]:starts[k + 1]``; each with its rate ``n / d`` and what it needs."""
+    labels: list[str]
+    starts: list[int]
+    town: list[int]
+    n: list[int]
+    d: list[int]
+    needed: list[int]
+
+
+def _town_lists(below: _TownsBelow, failing: list[int], records: bool) -> dict[int, tuple[int, list]]:
+    """Each failing group's (how many towns, the first few) as Offenders or records."""
+    out = {}
+    labels, starts = below.labels, below.starts
+    for k in failing:
+        lo, hi = starts[k], starts[k + 1]
+        top = min(hi, lo + MAX_OFFENDERS)
+        rows = zip(below.town[lo:top], below.n[lo:top], below.d[lo:top], below.needed[lo:top])
+        if records:
+            listed = [{"name": labels[w], "town": labels[w], "school_id": None, "value": a // b if a % b == 0 else a / b,
+                       "needed": need, "file": None, "row": None} for w, a, b, need in rows]
+        else:
+            listed = [Offender(name=labels[w], town=labels[w], value=Fraction(a, b), needed=need)
+                      for w, a, b, need in rows]
+        out[k] = hi - lo, listed
     return out
 
 
 def _towns_behind_columns(t: MetricTarget, groups: _Groups, failing: list[int],
-                          goal: Optional[Fraction]) -> Optional[dict[int, tuple[int, list[Offender]]]]:
+                          goal: Fraction) -> Optional[_TownsBelow]:
     """:func:`_towns_below` of every failing group at once, as arrays over (group, town) (a country's towns
     are one each); None (decimal sums, numbers too large for exact int64 products): the loop does it."""
-    if goal is None:
-        return {k: (0, []) for k in failing}
     num, den = t.numerator, t.denominator
-    sides = []
-    for agg in (num, den):
-        table = groups.table(agg.table)
-        if agg.agg == "sum" and table.ints(agg.column).dtype.kind == "f":
-            return None
-        towns, names = table.town_codes()
-        sides.append((agg, table, towns, [str(n) for n in names]))
-    labels = sorted(set(sides[0][3]) | set(sides[1][3]))      # the towns of both tables, by name
+    if any(agg.agg == "sum" and groups.table(agg.table).ints(agg.column).dtype.kind == "f" for agg in (num, den)):
+        return None
+    names = [_texts(groups.table(agg.table).town_codes()[1]) for agg in (num, den)]
+    labels = sorted(set(names[0]) | set(names[1]))      # the towns of both tables, by name
     at = {name: i for i, name in enumerate(labels)}
     width = max(len(labels), 1)
-    totals = []
-    for agg, table, towns, names in sides:
-        common = np.array([at[n] for n in names] + [-1], dtype="int64")[towns]   # -1 (no town) stays -1
-        codes = groups.codes[agg.table]
-        mask = groups.views[agg.table].matching(agg) & (common >= 0) & (codes >= 0)
-        keys, inverse = np.unique(codes[mask] * width + common[mask], return_inverse=True)
-        sums = np.zeros(len(keys), dtype="int64")
-        np.add.at(sums, inverse, table.ints(agg.column)[mask] if agg.agg == "sum" else 1)
-        totals.append((keys, sums))
-    (ka, va), (kb, d) = totals
+    (ka, va), (kb, d) = (_group_town_totals(groups, agg, np.array([at[n] for n in ns] + [-1], dtype="int64"), width)
+                         for agg, ns in zip((num, den), names))
     where = np.minimum(np.searchsorted(ka, kb), max(len(ka) - 1, 0))
-    n = np.where((len(ka) > 0) & (ka[where] == kb) if len(ka) else np.zeros(len(kb), dtype=bool), va[where] if len(ka) else 0, 0)
+    n = np.where(ka[where] == kb, va[where], 0) if len(ka) else np.zeros(len(kb), dtype="int64")
     g = goal / t.scale
     p, q = g.numerator, g.denominator
     top = max(int(np.abs(n).max(initial=0)), int(np.abs(d).max(initial=0)))
@@ -1146,17 +1207,35 @@ def _towns_behind_columns(t: MetricTarget, groups: _Groups, failing: list[int],
     n, d, group, town = n[below], d[below], group[below], (kb % width)[below]
     needed = _gaps(n, d, t.op, g)
     order = np.lexsort((town, -needed, group))        # labels are sorted: town order is name order
-    n, d, group, town, needed = n[order], d[order], group[order], town[order], needed[order]
-    counts = np.bincount(group, minlength=len(groups))
-    starts = _starts(counts)
-    out = {}
-    for k in failing:
-        lo, hi = int(starts[k]), int(starts[k + 1])
-        top_n = min(hi, lo + MAX_OFFENDERS)
-        out[k] = hi - lo, [Offender(name=labels[w], town=labels[w], value=Fraction(a, b), needed=need)
-                           for w, a, b, need in zip(town[lo:top_n].tolist(), n[lo:top_n].tolist(),
-                                                    d[lo:top_n].tolist(), needed[lo:top_n].tolist())]
-    return out
+    starts = _starts(np.bincount(group, minlength=len(groups))).tolist()
+    return _TownsBelow(labels, starts, town[order].tolist(), n[order].tolist(), d[order].tolist(),
+                       needed[order].tolist())
+
+
+def _group_town_totals(groups: _Groups, agg: Aggregate, common: np.ndarray, width: int
+                       ) -> tuple[np.ndarray, np.ndarray]:
+    """The aggregate per (group, town), as sorted keys ``group * width + town`` (towns numbered by ``common``,
+    indexed by the table's own town codes, -1 last) and their totals."""
+    table = groups.table(agg.table)
+    towns = common[table.town_codes()[0]]     # -1 (no town) stays -1
+    codes = groups.codes[agg.table]
+    mask = groups.views[agg.table].matching(agg) & (towns >= 0) & (codes >= 0)
+    keys = codes[mask] * width + towns[mask]
+    inverse, found = pd.factorize(keys)
+    if agg.agg == "sum":
+        sums = np.zeros(len(found), dtype="int64")
+        np.add.at(sums, inverse, table.ints(agg.column)[mask])
+    else:
+        sums = np.bincount(inverse, minlength=len(found)).astype("int64")
+    order = np.argsort(found, kind="stable")
+    return found[order].astype("int64"), sums[order]
+
+
+def _texts(values) -> list[str]:
+    """Distinct values (numpy or arrow-backed) as Python strings, converted at once, not one by one."""
+    if isinstance(values, (pd.api.extensions.ExtensionArray, pd.Index, pd.Series)):
+        values = values.to_numpy(dtype=object, na_value=None)
+    return [v if type(v) is str else str(v) for v in np.asarray(values, dtype=object).tolist()]
 
 
 def _town_totals_by(groups: _Groups, agg: Aggregate):

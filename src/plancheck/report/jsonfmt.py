@@ -3,22 +3,28 @@
 Written by orjson, two-space indented: the standard library's encoder falls back to pure Python as
 soon as an indent is asked for, which took ~25 s for a country-size ``--by town`` report (62,700
 towns, 645 MB); orjson writes the same text (numbers in exponent form are written ``3e-6``, not
-``3e-06``) some 30 times faster. ``run --by … --format json`` builds its breakdowns from columns
-(:func:`engine.evaluate_by_columns`, no Result per group and target) and writes them a row per line as each
-row is built (:func:`write`), so a country's report is never held whole in memory."""
+``3e-06``) some 30 times faster. Breakdowns (``--by``) are written a row per line, a block of groups at a
+time (:func:`breakdown_text`), so a country's report is never held whole in memory: ``run --by … --format
+json`` builds them from columns (:func:`engine.evaluate_by_columns`, no Result per group and target), each
+field of a block encoded at once; Results (:func:`engine.evaluate_by`) give the same text. A breakdown row
+holds a target's figures in its group, not the target's descriptive fields (schema 2)."""
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from fractions import Fraction
 from typing import Any
 
+import numpy as np
+
 from .. import __version__
-from ..engine import Breakdown, Figures, Offender, Result, summary
+from ..engine import STATUSES, Breakdown, Figures, Offender, Result, summary
 from ..errors import Problem
 from ..check.validate import Submission
 from .context import ReportContext
 
-SCHEMA_VERSION = 1
+#: 2: a breakdown row holds a target's figures in its group, not the target's descriptive fields again
+SCHEMA_VERSION = 2
 
 
 def _num(v: Any) -> Any:
@@ -80,34 +86,137 @@ def submission_dict(sub: Submission, lang: str = "zh") -> dict[str, Any]:
     }
 
 
-def figure_rows(f: Figures, column: str, names: list[str]):
-    """Each group's :func:`result_dict` of one target, built from the columns (no Result per group)."""
-    t = f.target
-    tid, section, item, zh, en, unit, op, goal = t.id, t.section, t.item, t.title_zh, t.title_en, t.unit, t.op, _num(f.goal)
-    gzh, gen, side = t.gap_unit_zh, t.gap_unit_en, t.gap_side
-    holders, implausible, none = f.holders, f.implausible, (0, [])
-    for k, (value, status, actual, num, den, gap) in enumerate(zip(names, f.status, f.actual, f.numerator,
-                                                                    f.denominator, f.gap)):
-        n_found, listed = holders.get(k, none)
-        d = {"id": tid, "kind": "metric", "section": section, "item": item, "title_zh": zh, "title_en": en,
-             "status": status, "unit": unit, "op": op, "goal": goal, "actual": actual, "numerator": num,
-             "denominator": den, "gap": gap, "gap_unit_zh": gzh, "gap_unit_en": gen,
-             "holders_back": listed, "holders_back_count": n_found}
-        if side != "numerator":
-            d["gap_side"] = side
-        if k in implausible:
-            where, bound = implausible[k]
-            d["implausible"] = {"side": where, "bound": _num(bound)}
-        d["group"] = {column: value}
-        yield d
+def breakdown_dict(r: Result, goal: Any = None) -> dict[str, Any]:
+    """A metric's row in a breakdown: its figures in one group. The target's own fields (kind, section, item,
+    titles, unit, op, gap units and side) are in the report's ``targets`` entry of the same ``id``, written
+    once; ``goal`` is written only when it differs from that entry's (``goal``)."""
+    d: dict[str, Any] = {"id": r.target_id, "status": r.status}
+    if _num(r.goal) != goal:
+        d["goal"] = _num(r.goal)
+    d.update(actual=_num(r.actual), numerator=r.numerator, denominator=r.denominator, gap=r.gap,
+             holders_back=[offender_dict(o) for o in r.offenders], holders_back_count=r.offender_count)
+    if r.implausible is not None:
+        d["implausible"] = {"side": r.implausible, "bound": _num(r.plausible_bound)}
+    d["group"] = {r.group[0]: r.group[1]}
+    return d
 
 
-def breakdown_rows(b: Breakdown):
-    """(group, its rows in targets-file order), group by group."""
-    per_target = [figure_rows(f, b.column, b.names) if isinstance(f, Figures) else map(result_dict, f)
-                  for f in b.targets]
-    for value in b.names:
-        yield value, [next(rows) for rows in per_target]
+#: groups of a breakdown built and written together (a country's 62,700 towns: 31 pieces)
+_BLOCK = 2048
+_NUMPY = 1 << 4      # orjson.OPT_SERIALIZE_NUMPY (orjson is imported when a report is written)
+_STATUS = np.array([b'"%s"' % s.encode() for s in STATUSES], dtype=object)
+_ABSENT = object()   # no target of that id in ``targets``: every row writes its goal
+
+
+def breakdown_text(b: Breakdown, goals: dict[str, Any]):
+    """A breakdown's groups, ``"value": [ rows ]`` one row per line, as UTF-8 pieces of ``_BLOCK`` groups.
+    ``goals``: each target's goal as ``targets`` writes it. Rows of :class:`Figures` are written column by
+    column: each field of a block of groups encoded at once, then every row of the block laid out by one
+    ``%`` over a template (a row's fixed text is in the template; a row of a target served by Results is
+    :func:`breakdown_dict`'s)."""
+    import orjson
+
+    column = orjson.dumps(b.column)
+    listed = [(sorted(f.holders), sorted(f.implausible)) if isinstance(f, Figures) else None for f in b.targets]
+    for lo in range(0, len(b.names), _BLOCK):
+        names = [orjson.dumps(v) for v in b.names[lo:lo + _BLOCK]]
+        hi = lo + len(names)
+        parts: list[Any] = [[b"%s\n      %s: [" % (b"," if lo + j else b"", v) for j, v in enumerate(names)]]
+        group = [b',"group":{%s:%s}}' % (column, v) for v in names]
+        for i, f in enumerate(b.targets):
+            lead = b",\n        " if i else b"\n        "
+            if isinstance(f, Figures):
+                parts += _figure_columns(f, lo, hi, lead, goals.get(f.target.id, _ABSENT), group, *listed[i])
+            else:
+                parts.append([lead + orjson.dumps(breakdown_dict(r, goals.get(r.target_id, _ABSENT))) for r in f[lo:hi]])
+        parts.append(b"\n      ]" if b.targets else b"]")
+        yield _laid_out(parts, len(names))
+
+
+def _laid_out(parts: list[Any], rows: int) -> bytes:
+    """``rows`` rows, each the concatenation of ``parts`` (a constant, or a column: one piece per row)."""
+    columns = [p for p in parts if not isinstance(p, bytes)]
+    template = b"".join(b"%s" if not isinstance(p, bytes) else p.replace(b"%", b"%%") for p in parts)
+    grid = np.empty((rows, len(columns)), dtype=object)
+    for j, c in enumerate(columns):
+        grid[:, j] = c
+    return (template * rows) % tuple(grid.ravel().tolist())
+
+
+def _figure_columns(f: Figures, lo: int, hi: int, lead: bytes, goal: Any, group: list[bytes],
+                    holders: list[int], implausible: list[int]) -> list[Any]:
+    """The rows of one target for groups ``lo:hi`` as parts of :func:`_laid_out`: what :func:`breakdown_dict`
+    writes, in its order. ``holders``, ``implausible``: the groups that have some, in order."""
+    import orjson
+
+    own = _num(f.goal)
+    settled = f.status[lo:hi] != 0
+    a, b = (x[lo:hi] for x in f.figure)
+    listed, counts = _holders_text(f.holders, _within(holders, lo, hi), lo, hi)
+    return [lead + b'{"id":%s,"status":' % orjson.dumps(f.target.id), _STATUS[f.status[lo:hi]],
+            b"" if own == goal else b',"goal":' + orjson.dumps(own),
+            b',"actual":', _figure_text(a, b, settled),
+            b',"numerator":', _ints_text(f.numerator[lo:hi], settled),
+            b',"denominator":', b"null" if f.denominator is None else _ints_text(f.denominator[lo:hi], settled),
+            b',"gap":', _ints_text(f.gap[lo:hi], f.gap[lo:hi] >= 0),
+            b',"holders_back":', listed, b',"holders_back_count":', counts,
+            _implausible_text(f.implausible, _within(implausible, lo, hi), lo, hi), group]
+
+
+def _within(keys: list[int], lo: int, hi: int) -> list[int]:
+    """The sorted ``keys`` in ``lo:hi``."""
+    return keys[bisect_left(keys, lo):bisect_left(keys, hi)]
+
+
+def _each(values: np.ndarray) -> np.ndarray:
+    """Each number of an int64 or float64 array as orjson writes it (one call for the whole array)."""
+    import orjson
+
+    if not len(values):
+        return np.empty(0, dtype=object)
+    out = np.empty(len(values), dtype=object)
+    out[:] = orjson.dumps(np.ascontiguousarray(values), option=_NUMPY)[1:-1].split(b",")
+    return out
+
+
+def _ints_text(values: np.ndarray, known: np.ndarray) -> np.ndarray:
+    out = _each(values)
+    out[~known] = b"null"
+    return out
+
+
+def _figure_text(a: np.ndarray, b: np.ndarray, known: np.ndarray) -> np.ndarray:
+    """The figure ``a / b`` as ``_num`` writes its fraction: an int when whole, else the nearest float."""
+    whole = a % b == 0
+    out = _each(a // b)
+    out[~whole] = _each(a[~whole] / b[~whole])
+    out[~known] = b"null"
+    return out
+
+
+def _holders_text(holders: dict[int, tuple[int, list[dict]]], keys: list[int], lo: int, hi: int
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """(each group's listed holders-back, how many there are) as text; groups without any: ``[]`` and 0."""
+    import orjson
+
+    listed = np.full(hi - lo, b"[]", dtype=object)
+    counts = np.zeros(hi - lo, dtype="int64")
+    for k in keys:
+        n, rows = holders[k]
+        listed[k - lo], counts[k - lo] = orjson.dumps(rows), n
+    return listed, _each(counts)
+
+
+def _implausible_text(implausible: dict[int, tuple[str, Any]], keys: list[int], lo: int, hi: int) -> Any:
+    import orjson
+
+    if not keys:
+        return b""
+    out = np.full(hi - lo, b"", dtype=object)
+    for k in keys:
+        side, bound = implausible[k]
+        out[k - lo] = b',"implausible":' + orjson.dumps({"side": side, "bound": _num(bound)})
+    return out
 
 
 _HOLE = "\x00breakdowns\x00"
@@ -124,28 +233,28 @@ def write(ctx: ReportContext, fh) -> None:
 
 
 def chunks(ctx: ReportContext):
-    """The report as UTF-8 pieces. Breakdowns from :func:`engine.evaluate_by_columns` (``ctx.breakdowns``)
-    are written a row per line, each row as it is built."""
+    """The report as UTF-8 pieces. Breakdowns (from :func:`engine.evaluate_by_columns`, ``ctx.breakdowns``, or
+    from Results, ``ctx.groups``: the same text) are written a row per line, a block of groups at a time."""
     doc = _doc(ctx)
-    if not ctx.breakdowns:
+    breakdowns = ctx.breakdowns or {col: _from_results(col, by) for col, by in ctx.groups.items()}
+    if not breakdowns:
         yield _dump(doc)
         return
     import orjson
 
+    goals = {r.target_id: _num(r.goal) for r in ctx.results}
     head, tail = _dump(doc).split(orjson.dumps(_HOLE), 1)
     yield head + b"{"
-    for i, (column, b) in enumerate(ctx.breakdowns.items()):
+    for i, (column, b) in enumerate(breakdowns.items()):
         yield b"%s\n    %s: {" % (b"," if i else b"", orjson.dumps(column))
-        out: list[bytes] = []
-        for j, (value, rows) in enumerate(breakdown_rows(b)):
-            out.append(b"%s\n      %s: [" % (b"," if j else b"", orjson.dumps(value)))
-            out.append(b",".join(b"\n        " + orjson.dumps(r) for r in rows))
-            out.append(b"\n      ]" if rows else b"]")
-            if len(out) > 3000:
-                yield b"".join(out)
-                out.clear()
-        yield b"".join(out) + (b"\n    }" if b.names else b"}")
+        yield from breakdown_text(b, goals)
+        yield b"\n    }" if b.names else b"}"
     yield b"\n  }" + tail
+
+
+def _from_results(column: str, by: dict[str, list[Result]]) -> Breakdown:
+    """:func:`engine.evaluate_by`'s Results (group -> its results) as a Breakdown (target -> its results)."""
+    return Breakdown(column, list(by), [list(rs) for rs in zip(*by.values())])
 
 
 def _doc(ctx: ReportContext) -> dict[str, Any]:
@@ -160,11 +269,8 @@ def _doc(ctx: ReportContext) -> dict[str, Any]:
         "summary": summary(results),
         "targets": [result_dict(r) for r in results],
     }
-    if ctx.breakdowns:
+    if ctx.breakdowns or ctx.groups:
         doc["breakdowns"] = _HOLE    # written by :func:`chunks`, row by row
-    elif ctx.groups:
-        doc["breakdowns"] = {col: {value: [result_dict(r) for r in rs] for value, rs in by.items()}
-                             for col, by in ctx.groups.items()}
     if ctx.submission is not None:
         doc["submission"] = submission_dict(ctx.submission, ctx.lang)
     return doc
