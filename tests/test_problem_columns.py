@@ -91,6 +91,17 @@ def test_json_and_errors_out_read_from_columns_as_from_objects(tmp_path):
         assert len((tmp_path / "columns.csv").read_text(encoding="utf-8-sig").splitlines()) == len(sub.problems) + 1
 
 
+def test_annotations_read_from_columns_as_from_objects():
+    from plancheck.report import github
+
+    for sheet in (None, "学校"):
+        sub = submission(sheet)
+        for lang in ("zh", "en"):
+            text = github.annotations(sub, [], lang, None)
+            assert text == "".join(github.problem_command(p, lang, None) + "\n" for p in sub.problems)
+            assert text.count("::warning ") == sum(p.severity == E.WARNING for p in sub.problems) > 0
+
+
 def test_limit_keeps_the_first_problems_found_and_counts_the_rest():
     whole = submission()
     found = [p for part in whole.found.parts for p in part]
@@ -148,6 +159,9 @@ def test_any_parts_sort_and_read_as_their_problems(parts, n):
     assert listed == E.sort_problems(objects)
     assert [p.params for p in listed] == [p.params for p in E.sort_problems(objects)]
     assert [p.cell for p in listed] == [p.cell for p in E.sort_problems(objects)]
+    more = [E.make("required", file="b", row=3), E.make("not_integer", file="", row=None)]
+    assert found.plus(more).list() == E.sort_problems(listed + more)
+    assert E.ProblemSet([listed]).plus(more).list() == E.sort_problems(listed + more)
     fresh = E.ProblemSet.sorted(parts)      # records from the columns, not from the list made above
     for lang in ("zh", "en"):
         assert fresh.records(lang) == [record(p, lang) for p in listed]

@@ -394,6 +394,10 @@ class ProblemSet:
         found.order = _sort_order(found.parts)
         return found
 
+    def plus(self, problems: Iterable[Problem]) -> "ProblemSet":
+        """These problems and more, in order (as ``sort_problems(self.list() + problems)``)."""
+        return ProblemSet.sorted([*self.parts, list(problems)])
+
     def __len__(self) -> int:
         return sum(len(p) for p in self.parts)
 

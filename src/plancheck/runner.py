@@ -465,7 +465,6 @@ def execute_validate(opts: RunOptions, targets: TargetsFile) -> int:
     The obligations (oversized classes, dropouts, missing security items…) are warnings:
     exit 3 on any error, else 0 — or 1 with ``strict`` when a school falls short.
     """
-    from .errors import sort_problems
     from .check.obligations import school_obligations
     from .report import jsonfmt
 
@@ -473,7 +472,7 @@ def execute_validate(opts: RunOptions, targets: TargetsFile) -> int:
     out, err = build_consoles(opts.output)
     sub = load_submission(opts, targets, err)
     obligations = school_obligations(sub, targets.contract) if sub.ok else []
-    sub.problems = sort_problems(sub.problems + obligations)
+    sub.found = sub.found.plus(obligations)
     if opts.errors_out is not None:
         write_problems_csv(sub.found, opts.errors_out, opts.lang)
     if opts.output_format == "json":

@@ -68,14 +68,21 @@ def is_workbook(file: Optional[str], sheet: Optional[str] = None) -> bool:
 
 
 def problem_command(p: Problem, lang: str, workspace: Optional[str]) -> str:
-    book = is_workbook(p.file, p.sheet)
-    sheet = (p.cell if book and p.cell else None) or (p.sheet and f"[{p.sheet}]")
-    where = [sheet, p.row is not None and (f"第 {p.row} 行" if lang == "zh" else f"row {p.row}"),
-             p.column and f"“{p.column}”", p.value is not None and f"= “{p.value}”"]
+    return record_command((p.severity, p.code, p.file, p.sheet, p.row, p.column, p.cell, p.value, p.message(lang),
+                           p.title(lang)), lang, workspace)
+
+
+def record_command(record: tuple, lang: str, workspace: Optional[str]) -> str:
+    """A problem's annotation from its record (severity, code, file, sheet, row, column, cell, value, message,
+    title: :meth:`errors.ProblemSet.records`)."""
+    severity, code, file, sheet, row, column, cell, value, message, title_text = record
+    book = is_workbook(file, sheet)
+    where = [(cell if book and cell else None) or (sheet and f"[{sheet}]"),
+             row is not None and (f"第 {row} 行" if lang == "zh" else f"row {row}"),
+             column and f"“{column}”", value is not None and f"= “{value}”"]
     place = " ".join(w for w in where if w)
-    message = f"{place}: {p.message(lang)}" if place else p.message(lang)
-    return command(LEVEL[p.severity], message, relative(p.file, workspace), None if book else p.row,
-                   f"plancheck {p.code}: {p.title(lang)}")
+    return command(LEVEL[severity], f"{place}: {message}" if place else message, relative(file, workspace),
+                   None if book else row, f"plancheck {code}: {title_text}")
 
 
 def result_commands(r: Result, lang: str, workspace: Optional[str]) -> Iterable[str]:
@@ -109,7 +116,7 @@ def annotations(sub: Optional[Submission], results: Optional[list[Result]] = Non
 
     ``workspace``: ``$GITHUB_WORKSPACE``, to make absolute file paths relative to the checkout.
     """
-    lines = [problem_command(p, lang, workspace) for p in (sub.problems if sub is not None else [])]
+    lines = [record_command(r, lang, workspace) for r in (sub.found.records(lang) if sub is not None else [])]
     for r in results or []:
         lines.extend(result_commands(r, lang, workspace))
     return "".join(line + "\n" for line in lines)
