@@ -127,6 +127,22 @@ def test_ascii_guarded_nfkc_equals_nfkc_of_every_cell(cells):
     assert got.isna().tolist() == expected.isna().tolist()
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(max_size=5), st.sampled_from(["５２０３", " 甲镇 ", "\u3000是", "ﬁ", "a "])),
+                max_size=16), st.integers(0, 16))
+def test_clean_arrow_of_chunked_text_is_clean_text_of_every_cell(cells, cut):
+    """As the CSV reader hands a column over (Arrow chunks): each cell cleaned as the pydantic models clean it,
+    and a column cleaning leaves alone given back as itself (no copy)."""
+    from plancheck.check.schema import clean_text
+
+    chunked = pa.chunked_array([pa.array(cells[:cut], type=pa.large_string()),
+                                pa.array(cells[cut:], type=pa.large_string())])
+    got = _clean_arrow(chunked)
+    assert got.to_pylist() == [clean_text(c) for c in cells]
+    if all(c is not None and clean_text(c) == c for c in cells):
+        assert got is chunked
+
+
 def test_parse_column_blank_mask_is_the_blank_cells():
     spec = TABLES["schools"].column("students")
     values, bad, code, _, blank = parse_column_blank(pd.Series(["12", "", " ", "\u3000", "abc", "１２"], dtype=object),

@@ -45,33 +45,49 @@ def string_series(cells, index: Optional[pd.Index] = None) -> pd.Series:
 
 
 def _clean_arrow(cells):
-    """:func:`schema.clean_text` over an Arrow string column. Arrow's ``utf8_trim_whitespace`` strips exactly
-    what ``str.strip`` strips, and NFKC is the identity on ASCII, so only the distinct non-ASCII cells go
-    through Python (NFKC). Blank cells become missing.
+    """:func:`schema.clean_text` over an Arrow string column: NFKC, strip, a blank cell missing.
+
+    A column of ASCII text (NFKC leaves it alone) is trimmed in Arrow, whose ``utf8_trim_whitespace`` strips
+    exactly what ``str.strip`` strips; any other is cleaned once per distinct text, by ``clean_text``'s own
+    steps in Python (a county's towns and school names repeat row after row).
 
     A column that cleaning leaves as it is (the usual case) is returned as ``cells`` itself, sharing its
     buffers, so the typed column costs no memory beside the raw one."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    trimmed = pc.utf8_trim_whitespace(cells)
-    if _byte_size(trimmed) == _byte_size(cells):
-        trimmed = cells     # nothing was trimmed (trimming only ever removes bytes)
-    other = pc.invert(pc.fill_null(pc.string_is_ascii(cells), True))
-    if pc.any(other).as_py():
-        rest = one_array(pc.filter(cells, other))
-        distinct = pc.unique(rest)
-        values = distinct.to_pylist()
-        odd = [v for v in values if not unicodedata.is_normalized("NFKC", v)]  # usually none: nothing to do
-        if any(unicodedata.normalize("NFKC", v).strip() != v.strip() for v in odd):
-            nfkc = [v if unicodedata.is_normalized("NFKC", v) else unicodedata.normalize("NFKC", v) for v in values]
-            nfkc = pa.array([v.strip() for v in nfkc], type=pa.large_string())
-            trimmed, other = one_array(trimmed), one_array(other)
-            trimmed = pc.replace_with_mask(trimmed, other, pc.take(nfkc, pc.index_in(rest, value_set=distinct)))
-    blank = pc.equal(trimmed, "")
+    ascii_only = pc.all(pc.fill_null(pc.string_is_ascii(cells), True)).as_py()
+    cleaned = _trimmed(cells) if ascii_only else _cleaned_by_value(cells)
+    blank = pc.equal(cleaned, "")
     if not pc.any(blank).as_py():
-        return trimmed
-    return pc.if_else(blank, pa.scalar(None, pa.large_string()), trimmed)
+        return cleaned
+    return pc.if_else(blank, pa.scalar(None, pa.large_string()), cleaned)
+
+
+def _trimmed(cells):
+    """``str.strip`` of every cell in Arrow; ``cells`` itself when no cell has white space to strip."""
+    import pyarrow.compute as pc
+
+    trimmed = pc.utf8_trim_whitespace(cells)
+    return cells if _byte_size(trimmed) == _byte_size(cells) else trimmed   # (trimming only removes bytes)
+
+
+def _nfkc_strip(text: str) -> str:
+    return (text if unicodedata.is_normalized("NFKC", text) else unicodedata.normalize("NFKC", text)).strip()
+
+
+def _cleaned_by_value(cells):
+    """NFKC then ``str.strip`` of each distinct cell, taken back to the rows; ``cells`` itself when no
+    cell changes."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    distinct = pc.drop_null(pc.unique(cells))
+    values = distinct.to_pylist()
+    cleaned = [_nfkc_strip(v) for v in values]
+    if cleaned == values:
+        return cells
+    return pc.take(pa.array(cleaned, type=pa.large_string()), pc.index_in(cells, value_set=distinct))
 
 
 class Distinct:
