@@ -99,6 +99,8 @@ _TOTAL_RE = _words_re(TOTAL_WORDS)
 _FOOTER_RE = _words_re(FOOTER_WORDS)
 _SOFT_FOOTER_RE = _words_re(SOFT_FOOTER_WORDS)
 _TOTAL_END_RE = "(?:" + "|".join(TOTAL_ENDINGS) + ")$"
+#: a key matching any of the four (a cell that may be a total or a footer)
+_ANY_WORD_RE = "|".join((_TOTAL_RE, _FOOTER_RE, _SOFT_FOOTER_RE, _TOTAL_END_RE))
 
 
 def _first_filled(df: pd.DataFrame) -> pd.Series:
@@ -126,7 +128,7 @@ def _first_cells(first: pd.Series, header_keys: frozenset = frozenset()) -> tupl
     cells = pc.fill_null(one_array(arrow_cells(first)), "")  # first cells are text (_first_filled)
     decimal = pc.ascii_is_decimal(cells)                       # non-empty, ASCII digits only
     if not pc.all(decimal).as_py():
-        coded = pc.match_substring_regex(cells, "^[0-9][0-9._/-]*$")
+        coded = _code_like(cells, decimal)
         digit_headers = [k for k in header_keys if k[:1].isdigit() and k.isascii()]
         if digit_headers:
             coded = pc.and_(coded, pc.invert(pc.is_in(cells, value_set=pa.array(digit_headers))))
@@ -135,6 +137,82 @@ def _first_cells(first: pd.Series, header_keys: frozenset = frozenset()) -> tupl
     other = np.flatnonzero(~number)
     encoded = pc.dictionary_encode(cells.take(pa.array(other)))
     return other, encoded.indices.to_numpy(zero_copy_only=False).astype(np.intp, copy=False), encoded.dictionary
+
+
+#: A code: ASCII digits, or digits joined by these separators (5203240002-7, 9_001, 17/002), a digit first.
+CODE_SEPARATORS = "-_./"
+_CODE_RE = "^[0-9][0-9._/-]*$"
+
+
+def _first_not_digits(cells: Any, decimal: Any, count: int = 64) -> list[str]:
+    """The first ``count`` of ``cells`` (Arrow text) that are not ``decimal`` (written in digits only)."""
+    import pyarrow as pa
+
+    return cells.take(pa.array(np.flatnonzero(~decimal.to_numpy(zero_copy_only=False))[:count])).to_pylist()
+
+
+def _where_ascii(cells: Any, test: Callable[[Any], Any]) -> Any:
+    """``test`` (an Arrow kernel giving a mask) on the cells written in ASCII only; false on the others."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    ascii_ = pc.string_is_ascii(cells)
+    if pc.all(ascii_).as_py():
+        return test(cells)
+    at = np.flatnonzero(ascii_.to_numpy(zero_copy_only=False))
+    out = np.zeros(len(cells), dtype=bool)
+    if len(at):
+        out[at] = test(cells.take(pa.array(at))).to_numpy(zero_copy_only=False)
+    return pa.array(out)
+
+
+def _code_like(cells: Any, decimal: Any) -> Any:
+    """Which of ``cells`` (Arrow text, no nulls) are codes (:data:`_CODE_RE`), ``decimal`` those written in
+    digits only. The separators the first cells that are not digits use are taken out in Arrow and what is left
+    must be digits (one plain pass each, instead of a regular expression on every cell); only the cells still
+    undecided then go through the regular expression."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    sample = _first_not_digits(cells, decimal)
+    used = [sep for sep in CODE_SEPARATORS if any(sep in text for text in sample)]
+    if not used:   # (towns, titles: the regular expression only on the cells written in ASCII)
+        return pc.or_(decimal, _where_ascii(cells, lambda some: pc.match_substring_regex(some, _CODE_RE)))
+    joined = cells
+    for sep in used:
+        joined = pc.replace_substring(joined, sep, "")
+    coded = pc.ascii_is_decimal(joined)          # only digits and the separators used, a digit among them…
+    for sep in used:
+        coded = pc.and_not(coded, pc.starts_with(cells, sep))   # … and the first
+    undecided = np.flatnonzero(~coded.to_numpy(zero_copy_only=False))
+    if len(undecided):
+        found = pc.match_substring_regex(cells.take(pa.array(undecided)), _CODE_RE).to_numpy(zero_copy_only=False)
+        if found.any():
+            mask = coded.to_numpy(zero_copy_only=False).copy()
+            mask[undecided[found]] = True
+            coded = pa.array(mask)
+    return coded
+
+
+def _all_codes(df: pd.DataFrame, header_keys: frozenset) -> bool:
+    """Whether every row's first cell is a code as written (no blank row, no white space around it, and no
+    header of the table is written like a code): then no row is a total, a footer or a header."""
+    if not len(df.columns) or any(k[:1].isdigit() and k.isascii() for k in header_keys):
+        return False
+    column = df[df.columns[0]]
+    if not isinstance(column.array, pd.arrays.ArrowStringArray):
+        return False
+    import pyarrow.compute as pc
+
+    cells = arrow_cells(column)
+    if cells.null_count:
+        return False
+    decimal = pc.ascii_is_decimal(cells)
+    if pc.all(decimal).as_py():
+        return True
+    if not all(re.match(_CODE_RE, text) for text in _first_not_digits(cells, decimal)):
+        return False        # (a town, a title…: found on the first cells that are not digits, at once)
+    return bool(pc.all(_code_like(cells, decimal)).as_py())
 
 
 def classify_rows(table: RawTable) -> RawTable:
@@ -147,8 +225,11 @@ def classify_rows(table: RawTable) -> RawTable:
     df = table.data
     if df.empty:
         return table
-    first = _first_filled(df)
     lookup = table.index.lookups.get(table.table, {}) if table.index is not None and table.table else {}
+    if _all_codes(df, frozenset(lookup)):   # the usual file: a code on every row, nothing to take out
+        table.rows_read = len(df)
+        return table
+    first = _first_filled(df)
     other, codes, distinct = _first_cells(first, frozenset(lookup))
     keys = string_series(normalize_headers(distinct))
     texts = string_series(distinct)
@@ -158,12 +239,18 @@ def classify_rows(table: RawTable) -> RawTable:
         out[other] = per_value.to_numpy(dtype=bool)[codes]
         return out
 
+    def words(pattern: str) -> pd.Series:
+        """Which distinct first cells' keys match ``pattern`` (none unless one of the words is there at all)."""
+        return keys.str.contains(pattern, regex=True) if any_word else none
+
+    none = pd.Series(np.zeros(len(keys), dtype=bool), index=keys.index)
+    any_word = bool(keys.str.contains(_ANY_WORD_RE, regex=True).any())   # (one pass for the four below)
     blank = rows_where(texts == "")
-    total = rows_where(keys.str.contains(_TOTAL_RE, regex=True))
-    footer = rows_where(keys.str.contains(_FOOTER_RE, regex=True))
+    total = rows_where(words(_TOTAL_RE))
+    footer = rows_where(words(_FOOTER_RE))
     # place-named 小计 (甲镇小计) and soft footers (注：, 校长签字) only in a row holding nothing but the label
-    total_end = rows_where(keys.str.contains(_TOTAL_END_RE, regex=True)) & ~total
-    soft = rows_where(keys.str.contains(_SOFT_FOOTER_RE, regex=True) | texts.str.endswith(("：", ":"))) & ~footer
+    total_end = rows_where(words(_TOTAL_END_RE)) & ~total
+    soft = rows_where(words(_SOFT_FOOTER_RE) | texts.str.endswith(("：", ":"))) & ~footer
     label_only = _label_only(table, first, np.flatnonzero(total_end | soft))
     total = (total | (total_end & label_only)) & ~blank
     footer = (footer | (soft & label_only)) & ~blank & ~total
@@ -349,7 +436,7 @@ def _arrow_table(text: str | bytes, delimiter: str, file: str, expect: Optional[
 
 
 def _raw_table(found: ArrowText, encoding: Optional[str], file: str, tables) -> RawTable:
-    frame = pd.DataFrame({i: _text_column(c) for i, c in enumerate(found.columns)})
+    frame = pd.DataFrame({i: _text_column(c) for i, c in enumerate(found.columns)}, copy=False)
     start_row = found.header_index + 2
     return RawTable(file=file, sheet=None, table=found.table, headers=found.headers,
                     header_row=found.header_index + 1, data=frame,
