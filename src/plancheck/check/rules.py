@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..plan import expr as X
-from .columns import Distinct
+from .columns import Distinct, one_array
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..plan.tables import Contract, RowRule
@@ -41,7 +41,9 @@ def where_mask(frame: pd.DataFrame, where: Iterable[tuple[str, tuple]],
         if column not in frame:
             return np.zeros(len(frame), dtype=bool)
         s = frame[column]
-        if str(s.dtype) in ("string", "str") or s.dtype == object or isinstance(s.dtype, pd.StringDtype):
+        if distinct is None and (held := _arrow_isin(s, allowed)) is not None:
+            out &= held
+        elif str(s.dtype) in ("string", "str") or s.dtype == object or isinstance(s.dtype, pd.StringDtype):
             numbered = distinct.get(column) if distinct is not None else None
             if numbered is None:
                 numbered = Distinct(s)
@@ -51,6 +53,20 @@ def where_mask(frame: pd.DataFrame, where: Iterable[tuple[str, tuple]],
         else:
             out &= s.isin(list(allowed)).fillna(False).to_numpy(dtype=bool) & s.notna().to_numpy(dtype=bool)
     return out
+
+
+def _arrow_isin(s: pd.Series, allowed: Iterable) -> Optional[np.ndarray]:
+    """Rows of an Arrow-backed text column holding one of ``allowed`` (texts), by Arrow's hash of the few
+    allowed values (a missing cell: never); None for any other column or values."""
+    allowed = list(allowed)
+    if not isinstance(s.array, pd.arrays.ArrowStringArray) or not all(isinstance(v, str) for v in allowed):
+        return None
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    cells = s.array.__arrow_array__()
+    held = pc.is_in(cells, value_set=pa.array(allowed, type=cells.type))   # (a missing cell is not in it)
+    return one_array(held).to_numpy(zero_copy_only=False)
 
 
 def expression_mask(frame: pd.DataFrame, expr: X.Expr, memo: Optional[dict] = None,
@@ -153,10 +169,36 @@ def check_references(tables: dict[str, pd.DataFrame], contract: "Contract", give
         src, dst = tables[ref.table], tables[ref.to_table]
         if not len(src):
             continue
-        values = set(src.loc[where_mask(src, ref.where), ref.column].dropna().unique().tolist())
-        have = set(dst.loc[where_mask(dst, ref.to_where), ref.to_column].dropna().unique().tolist())
-        for value in sorted(values - have):
+        values = _present(src, ref.column, ref.where)
+        have = _present(dst, ref.to_column, ref.to_where)
+        if isinstance(values, list) or isinstance(have, list):
+            lacking = set(_as_list(values)) - set(_as_list(have))
+        else:
+            import pyarrow.compute as pc
+
+            lacking = pc.filter(values, pc.invert(pc.is_in(values, value_set=have.cast(values.type)))).to_pylist()
+        for value in sorted(lacking):
             yield ref, value
+
+
+def _present(frame: pd.DataFrame, column: str, where) -> "list | object":
+    """The distinct values of ``column`` on the rows ``where`` selects: an Arrow array for an Arrow-backed text
+    column (hashed in Arrow, never made Python strings), else a list."""
+    mask = where_mask(frame, where)
+    s = frame[column]
+    if not isinstance(s.array, pd.arrays.ArrowStringArray):
+        return s.loc[mask].dropna().unique().tolist()
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    cells = s.array.__arrow_array__()
+    if not mask.all():
+        cells = pc.filter(cells, pa.array(mask))
+    return one_array(pc.drop_null(pc.unique(cells)))
+
+
+def _as_list(values) -> list:
+    return values if isinstance(values, list) else values.to_pylist()
 
 
 def row_violations(row: dict, spec: "TableSpec", rules: Iterable["RowRule"] = ()) -> list[tuple[str, str]]:
