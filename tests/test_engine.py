@@ -480,3 +480,20 @@ def test_a_count_or_total_that_must_rise_without_a_denominator(tmp_path):
     fy = {r.target_id: r for r in by["凤仪街道"]}
     assert [o.school_id for o in fy["guards_at_least"].offenders] == ["2"]
     assert fy["pupils_at_least"].status == FAIL and fy["pupils_at_least"].offenders == []
+
+
+def test_a_few_cells_are_read_from_the_chunks_as_many_are_from_the_joined_column():
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+
+    from plancheck.engine import _FEW, _Table, _picked
+
+    chunked = pa.chunked_array([["a", "b"], ["c", None, "e"], [], ["f"]])
+    assert _picked(chunked, np.array([0, 4, 3, 5, 2, 1])) == ["a", "e", None, "f", "c", "b"]
+    column = pd.Series(pd.arrays.ArrowStringArray(chunked))
+    few, many = np.array([5, 3, 0]), np.arange(_FEW + 1) % 6
+    assert _Table(pd.DataFrame({"name": column})).cells("name", few) == ["f", pd.NA, "a"]
+    table = _Table(pd.DataFrame({"name": column}))
+    assert table.cells("name", many) == [["a", "b", "c", pd.NA, "e", "f"][k] for k in many]
+    assert table.cells("name", few) == ["f", pd.NA, "a"]      # from the joined column now

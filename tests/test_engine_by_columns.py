@@ -117,3 +117,4 @@ def test_columns_equal_the_results_on_drawn_counties(plan, data):
     targets = data.draw(plans(plan))
     for column in ("town", "school_type"):
         same_text(targets, tables, column)
+

@@ -125,15 +125,18 @@ class _Table:
             self.df[column].fillna(False).astype(bool).to_numpy(dtype=bool)))
 
     def cells(self, column: str, positions: np.ndarray) -> list:
-        """The cells at ``positions`` as iterating the column gives them (missing: the column's NA)."""
+        """The cells at ``positions`` as iterating the column gives them (missing: the column's NA). A text
+        column's chunks are joined once for many cells; a few (a county's holders-back) are read from them."""
         key = ("arrow", column)
         if key not in self._memo:
-            self._memo[key] = _arrow_text(self.df[column])
+            arrow = _arrow_text(self.df[column])
+            if arrow is not None and len(positions) <= _FEW:
+                return _no_none(_picked(arrow, positions), self.df[column].dtype.na_value)
+            self._memo[key] = None if arrow is None else arrow.combine_chunks()
         arrow = self._memo[key]
         if arrow is None:
             return _cells(self.df[column].array, positions)
-        na = self.df[column].dtype.na_value
-        return [na if v is None else v for v in arrow.take(positions).to_pylist()]
+        return _no_none(arrow.take(positions).to_pylist(), self.df[column].dtype.na_value)
 
     def town_codes(self) -> tuple[np.ndarray, Any]:
         """Each row's place (town) as a code into the place names (-1: none)."""
@@ -204,13 +207,33 @@ def _cells(values, positions: np.ndarray) -> list:
     return picked.to_numpy().tolist() if isinstance(picked, NumpyExtensionArray) else list(picked)
 
 
+#: up to this many cells of a text column are read from its chunks; more join the chunks once (taking rows
+#: from a chunked column joins every chunk first: 2 ms a call at 1M rows)
+_FEW = 64
+
+
 def _arrow_text(series: pd.Series):
-    """A pyarrow-backed text column as one contiguous arrow array (taking rows from a chunked
-    column joins every chunk first: 2 ms a call at 1M rows), else None."""
+    """A pyarrow-backed text column as its arrow (chunked) array, else None."""
     dtype = series.dtype
     if not (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"):
         return None
-    return series.array.__arrow_array__().combine_chunks()
+    return series.array.__arrow_array__()
+
+
+def _picked(arrow, positions: np.ndarray) -> list:
+    """The values at ``positions`` of an arrow array, each read from its chunk (no chunk joined)."""
+    import pyarrow as pa
+
+    if isinstance(arrow, pa.Array):
+        return arrow.take(positions).to_pylist()
+    offsets = np.cumsum([0] + [len(c) for c in arrow.chunks])
+    which = (np.searchsorted(offsets, positions, side="right") - 1).tolist()
+    at = offsets.tolist()
+    return [arrow.chunk(c)[p - at[c]].as_py() for c, p in zip(which, np.asarray(positions).tolist())]
+
+
+def _no_none(values: list, na) -> list:
+    return [na if v is None else v for v in values]
 
 
 Views = dict[str, _View]
@@ -1152,9 +1175,10 @@ def _town_record(o: Offender) -> dict[str, Any]:
 
 @dataclass
 class _TownsBelow:
-    """Towns below the goal, group by group (most needed first, then by name): group k's are at
-    ``starts[k]:starts[k + 1]``; each with its rate ``n / d`` and what it needs."""
+    """Towns below the goal, group by group: group k has ``counts[k]``, the first few of them listed (most needed
+    first, then by name) at ``starts[k]:starts[k + 1]``, each with its rate ``n / d`` and what it needs."""
     labels: list[str]
+    counts: list[int]
     starts: list[int]
     town: list[int]
     n: list[int]
@@ -1164,20 +1188,14 @@ class _TownsBelow:
 
 def _town_lists(below: _TownsBelow, failing: list[int], records: bool) -> dict[int, tuple[int, list]]:
     """Each failing group's (how many towns, the first few) as Offenders or records."""
-    out = {}
-    labels, starts = below.labels, below.starts
-    for k in failing:
-        lo, hi = starts[k], starts[k + 1]
-        top = min(hi, lo + MAX_OFFENDERS)
-        rows = zip(below.town[lo:top], below.n[lo:top], below.d[lo:top], below.needed[lo:top])
-        if records:
-            listed = [{"name": labels[w], "town": labels[w], "school_id": None, "value": a // b if a % b == 0 else a / b,
-                       "needed": need, "file": None, "row": None} for w, a, b, need in rows]
-        else:
-            listed = [Offender(name=labels[w], town=labels[w], value=Fraction(a, b), needed=need)
-                      for w, a, b, need in rows]
-        out[k] = hi - lo, listed
-    return out
+    labels, starts, counts = below.labels, below.starts, below.counts
+    rows = zip(below.town, below.n, below.d, below.needed)
+    if records:
+        items = [{"name": labels[w], "town": labels[w], "school_id": None, "value": a // b if a % b == 0 else a / b,
+                  "needed": need, "file": None, "row": None} for w, a, b, need in rows]
+    else:
+        items = [Offender(name=labels[w], town=labels[w], value=Fraction(a, b), needed=need) for w, a, b, need in rows]
+    return {k: (counts[k], items[starts[k]:starts[k + 1]]) for k in failing}
 
 
 def _towns_behind_columns(t: MetricTarget, groups: _Groups, failing: list[int],
@@ -1207,9 +1225,10 @@ def _towns_behind_columns(t: MetricTarget, groups: _Groups, failing: list[int],
     n, d, group, town = n[below], d[below], group[below], (kb % width)[below]
     needed = _gaps(n, d, t.op, g)
     order = np.lexsort((town, -needed, group))        # labels are sorted: town order is name order
-    starts = _starts(np.bincount(group, minlength=len(groups))).tolist()
-    return _TownsBelow(labels, starts, town[order].tolist(), n[order].tolist(), d[order].tolist(),
-                       needed[order].tolist())
+    counts = np.bincount(group, minlength=len(groups))
+    kept = order[np.arange(len(order)) - _starts(counts)[group[order]] < MAX_OFFENDERS]
+    return _TownsBelow(labels, counts.tolist(), _starts(np.minimum(counts, MAX_OFFENDERS)).tolist(),
+                       town[kept].tolist(), n[kept].tolist(), d[kept].tolist(), needed[kept].tolist())
 
 
 def _group_town_totals(groups: _Groups, agg: Aggregate, common: np.ndarray, width: int

@@ -117,7 +117,7 @@ def breakdown_text(b: Breakdown, goals: dict[str, Any]):
     import orjson
 
     column = orjson.dumps(b.column)
-    listed = [(sorted(f.holders), sorted(f.implausible)) if isinstance(f, Figures) else None for f in b.targets]
+    implausible = [sorted(f.implausible) if isinstance(f, Figures) else None for f in b.targets]
     for lo in range(0, len(b.names), _BLOCK):
         names = [orjson.dumps(v) for v in b.names[lo:lo + _BLOCK]]
         hi = lo + len(names)
@@ -126,7 +126,7 @@ def breakdown_text(b: Breakdown, goals: dict[str, Any]):
         for i, f in enumerate(b.targets):
             lead = b",\n        " if i else b"\n        "
             if isinstance(f, Figures):
-                parts += _figure_columns(f, lo, hi, lead, goals.get(f.target.id, _ABSENT), group, *listed[i])
+                parts += _figure_columns(f, lo, hi, lead, goals.get(f.target.id, _ABSENT), group, implausible[i])
             else:
                 parts.append([lead + orjson.dumps(breakdown_dict(r, goals.get(r.target_id, _ABSENT))) for r in f[lo:hi]])
         parts.append(b"\n      ]" if b.targets else b"]")
@@ -144,23 +144,20 @@ def _laid_out(parts: list[Any], rows: int) -> bytes:
 
 
 def _figure_columns(f: Figures, lo: int, hi: int, lead: bytes, goal: Any, group: list[bytes],
-                    holders: list[int], implausible: list[int]) -> list[Any]:
+                    implausible: list[int]) -> list[Any]:
     """The rows of one target for groups ``lo:hi`` as parts of :func:`_laid_out`: what :func:`breakdown_dict`
-    writes, in its order. ``holders``, ``implausible``: the groups that have some, in order."""
+    writes, in its order. ``implausible``: the groups that have such a figure, in order."""
     import orjson
 
     own = _num(f.goal)
     settled = f.status[lo:hi] != 0
     a, b = (x[lo:hi] for x in f.figure)
-    listed, counts = _holders_text(f.holders, _within(holders, lo, hi), lo, hi)
     return [lead + b'{"id":%s,"status":' % orjson.dumps(f.target.id), _STATUS[f.status[lo:hi]],
             b"" if own == goal else b',"goal":' + orjson.dumps(own),
             b',"actual":', _figure_text(a, b, settled),
             b',"numerator":', _ints_text(f.numerator[lo:hi], settled),
             b',"denominator":', b"null" if f.denominator is None else _ints_text(f.denominator[lo:hi], settled),
-            b',"gap":', _ints_text(f.gap[lo:hi], f.gap[lo:hi] >= 0),
-            b',"holders_back":', listed, b',"holders_back_count":', counts,
-            _implausible_text(f.implausible, _within(implausible, lo, hi), lo, hi), group]
+            _tail_text(f, lo, hi), _implausible_text(f.implausible, _within(implausible, lo, hi), lo, hi), group]
 
 
 def _within(keys: list[int], lo: int, hi: int) -> list[int]:
@@ -194,17 +191,26 @@ def _figure_text(a: np.ndarray, b: np.ndarray, known: np.ndarray) -> np.ndarray:
     return out
 
 
-def _holders_text(holders: dict[int, tuple[int, list[dict]]], keys: list[int], lo: int, hi: int
-                  ) -> tuple[np.ndarray, np.ndarray]:
-    """(each group's listed holders-back, how many there are) as text; groups without any: ``[]`` and 0."""
+#: the end of a row's figures (gap and holders-back) where the status decides it, by status; a failing row's
+_TAILS = np.array([b',"gap":null,"holders_back":[],"holders_back_count":0', None,
+                   b',"gap":0,"holders_back":[],"holders_back_count":0'], dtype=object)
+_TAIL = b',"gap":%s,"holders_back":%s,"holders_back_count":%d'
+
+
+def _tail_text(f: Figures, lo: int, hi: int) -> np.ndarray:
+    """Each row's gap, listed holders-back and their count, as text: written out for failing groups only
+    (only they have a gap above 0 and holders-back)."""
     import orjson
 
-    listed = np.full(hi - lo, b"[]", dtype=object)
-    counts = np.zeros(hi - lo, dtype="int64")
-    for k in keys:
-        n, rows = holders[k]
-        listed[k - lo], counts[k - lo] = orjson.dumps(rows), n
-    return listed, _each(counts)
+    status = f.status[lo:hi]
+    out = _TAILS[status]
+    failing = np.flatnonzero(status == 1)
+    if len(failing):
+        gap = f.gap[lo:hi][failing]
+        none = (0, [])
+        out[failing] = [_TAIL % (g, orjson.dumps(rows), n) for g, (n, rows) in
+                        zip(_ints_text(gap, gap >= 0), (f.holders.get(k, none) for k in (failing + lo).tolist()))]
+    return out
 
 
 def _implausible_text(implausible: dict[int, tuple[str, Any]], keys: list[int], lo: int, hi: int) -> Any:
