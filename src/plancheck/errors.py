@@ -271,12 +271,6 @@ class ProblemColumns:
     def severity(self) -> str:
         return self.ptype.severity
 
-    def head(self, n: int) -> "ProblemColumns":
-        """The first ``n`` problems."""
-        return ProblemColumns(self.code, self.rows[:n], self.file, self.sheet, self.column, self.values,
-                              None if self.value_codes is None else self.value_codes[:n], self.params,
-                              None if self.param_codes is None else self.param_codes[:n], self.cell_prefix, self.kind)
-
     def _codes(self, codes: Any) -> list[int]:
         return [0] * len(self) if codes is None else codes.tolist()
 
