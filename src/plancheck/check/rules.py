@@ -27,7 +27,7 @@ def values_of(frame: pd.DataFrame, column: str) -> np.ndarray:
         return np.full(len(frame), np.nan)
     s = frame[column]
     if s.dtype.kind in "iufb" or str(s.dtype) in ("Int64", "boolean", "Float64"):
-        return s.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+        return s.to_numpy(dtype=float, na_value=np.nan)
     return s.astype(object).where(s.notna(), None).to_numpy(dtype=object)
 
 
