@@ -85,7 +85,7 @@ def test_a_zip_bomb_is_never_unpacked_ahead(tmp_path: Path) -> None:
         zf.writestr("[Content_Types].xml", "<x/>")
         zf.writestr("xl/worksheets/sheet1.xml", b"\0" * (60 * 1024**2))
     ahead.prefetch(path, None, TABLES)
-    _, parse = ahead._pending[(os.path.abspath(path), None)]
+    parse = ahead._pending[(os.path.abspath(path), None)][1]
     assert parse.result() is None
     assert {p[2] for p in _refusal(path)} == {"too_large"}
 
@@ -155,3 +155,38 @@ def test_a_csv_changed_after_the_read_started_is_read_again(tmp_path: Path) -> N
     write_csv(path, grid(schools(2)))
     os.utime(path, ns=(1, 1))
     assert len(read_csv(path, TABLES, "schools").data) == 2
+
+
+def test_the_block_starts_once_each_csv_read_is_parsing(tmp_path: Path, monkeypatch) -> None:
+    """parsing_ahead enters its block only once every CSV read ahead reached pyarrow's parse (no GIL held), so
+    what the block imports does not slow the read's own Python steps; the read is still taken as before."""
+    from plancheck.read import textfile
+
+    path = write_csv(tmp_path / "s.csv", grid(schools(40)))
+    reached = []
+    real = textfile.arrow_columns
+
+    def spy(*args, parsing=None, **kwargs):
+        def mark() -> None:
+            reached.append(True)
+            parsing()
+        return real(*args, parsing=mark, **kwargs)
+
+    monkeypatch.setattr(textfile, "arrow_columns", spy)
+    with ahead.parsing_ahead([("schools", path)], TABLES):
+        assert reached == [True]
+        assert read_csv(path, TABLES, "schools").rows_read == 40
+    assert not ahead._pending
+
+
+def test_a_csv_that_is_not_read_ahead_does_not_hold_the_block(tmp_path: Path) -> None:
+    """A read that gives nothing before its parse (another encoding: read the exact way) lets the block start at
+    once; so does a workbook, whose parse is not waited for."""
+    import time
+
+    path = tmp_path / "s.csv"
+    path.write_bytes("\n".join(",".join(r) for r in grid(schools(5))).encode("gb18030"))
+    start = time.monotonic()
+    with ahead.parsing_ahead([("schools", path)], TABLES):
+        assert time.monotonic() - start < ahead.PARSE_WAIT
+        assert read_csv(path, TABLES, "schools").encoding == "gb18030"

@@ -14,6 +14,8 @@ no result and is read by readers the ordinary way, which reports its problems in
 from __future__ import annotations
 
 import os
+import threading
+import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,8 +24,8 @@ from typing import Any, Callable, Iterator, Optional
 from . import textfile, workbooks
 
 #: (absolute path, the table expected of it; None for a workbook) -> (size and modification time when
-#: the read started, the read)
-_pending: dict[tuple[str, Optional[str]], tuple[Optional[tuple[int, int]], Future]] = {}
+#: the read started, the read, set once the read holds no GIL any more: its parse started, or it ended)
+_pending: dict[tuple[str, Optional[str]], tuple[Optional[tuple[int, int]], Future, threading.Event]] = {}
 
 
 def _stamp(path: Path) -> Optional[tuple[int, int]]:
@@ -34,13 +36,19 @@ def _stamp(path: Path) -> Optional[tuple[int, int]]:
     return st.st_size, st.st_mtime_ns
 
 
-def _reader(path: Path, expect: Optional[str], tables=None) -> tuple[Optional[str], Optional[Callable[[], Any]]]:
-    """(the key's role part, the read to run ahead) for a file read the same way by readers.read_file."""
+#: how long a run waits at most, in all, for its reads ahead to reach their parse (seconds)
+PARSE_WAIT = 2.0
+
+
+def _reader(path: Path, expect: Optional[str], tables=None,
+            parsing: Optional[Callable[[], None]] = None) -> tuple[Optional[str], Optional[Callable[[], Any]]]:
+    """(the key's role part, the read to run ahead) for a file read the same way by readers.read_file.
+    ``parsing``: called once a CSV's read reaches pyarrow's parse (a workbook's: at once)."""
     suffix = path.suffix.lower()
     if suffix in workbooks.PREFETCH_SUFFIXES:
         return None, lambda: workbooks.parse(path)
     if suffix in textfile.CSV_SUFFIXES or suffix == "":
-        return expect, lambda: textfile.read_ahead(path, expect, tables)
+        return expect, lambda: textfile.read_ahead(path, expect, tables, parsing)
     return None, None
 
 
@@ -49,14 +57,38 @@ def prefetch(path: Optional[Path], expect: Optional[str], tables) -> Optional[tu
     the pending reads, None if nothing was started."""
     if path is None or not path.is_file():
         return None
-    role, read = _reader(path, expect, tables)
+    parsing = threading.Event()
+    role, read = _reader(path, expect, tables, parsing.set)
     key = (os.path.abspath(path), role)
     if read is None or key in _pending:
         return None
+    if path.suffix.lower() in workbooks.PREFETCH_SUFFIXES:   # nothing to wait for
+        parsing.set()
+
+    def run() -> Any:
+        try:
+            return read()
+        finally:
+            parsing.set()
+
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="plancheck-ahead")
-    _pending[key] = (_stamp(path), pool.submit(read))
+    _pending[key] = (_stamp(path), pool.submit(run), parsing)
     pool.shutdown(wait=False)  # the read still runs; its future gives the result
     return key
+
+
+def wait_parsing(keys: list[tuple[str, Optional[str]]], timeout: float = PARSE_WAIT) -> None:
+    """Wait until the reads of ``keys`` hold no GIL any more (each CSV's parse started, or its read ended),
+    importing pyarrow meanwhile (as the read's first bytes come from the disk). A read's own Python steps
+    (import, header, checks of the bytes) are then not slowed by what the caller imports next (pandas): the
+    parse, on every core, starts as early as it can."""
+    events = [_pending[key][2] for key in keys if key in _pending]
+    if all(event.is_set() for event in events):
+        return
+    textfile.use_jemalloc()
+    deadline = time.monotonic() + timeout
+    for event in events:
+        event.wait(max(0.0, deadline - time.monotonic()))
 
 
 @contextmanager
@@ -67,6 +99,7 @@ def parsing_ahead(paths: list[tuple[Optional[str], Path]], tables) -> Iterator[N
     pairs = [(r, p) for r, p in paths.items() if p is not None] if isinstance(paths, dict) else paths
     started = [key for key in (prefetch(path, role, tables) for role, path in pairs) if key is not None]
     try:
+        wait_parsing(started)
         yield
     finally:
         for key in started:
@@ -77,7 +110,7 @@ def take(path: Path, expect: Optional[str] = None) -> Any:
     """What was read ahead for ``path`` (as ``expect``; a workbook: without), unchanged since, waiting for
     it if needed; None if it was not read ahead (or gave nothing). Each read is taken once."""
     role, _ = _reader(path, expect)
-    stamp, read = _pending.pop((os.path.abspath(path), role), (None, None))
+    stamp, read, _ = _pending.pop((os.path.abspath(path), role), (None, None, None))
     if read is None:
         return None
     result = read.result()

@@ -15,7 +15,7 @@ import io
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from .headers import HEADER_SCAN_ROWS, index_for
 
@@ -63,13 +63,15 @@ def sniff_delimiter(sample_lines: list[str]) -> str:
     return best
 
 
-def arrow_text(text: str | bytes, delimiter: str, expect: Optional[str], tables, start: int = 0) -> Optional[ArrowText]:
+def arrow_text(text: str | bytes, delimiter: str, expect: Optional[str], tables, start: int = 0,
+               parsing: Optional[Callable[[], None]] = None) -> Optional[ArrowText]:
     """The common case read by pyarrow.csv: no quote character, one record per line, every row as wide
     as the header. Anything else (blank lines, ragged rows, quoting, a lone CR, no header) returns None.
 
     ``text`` is the decoded text, or the raw UTF-8 bytes from ``start`` on (past a BOM): pyarrow then
     reads the buffer in place and only the lines above the body are decoded; bytes that are not UTF-8
-    raise (UnicodeDecodeError, pyarrow.ArrowInvalid) instead of returning None.
+    raise (UnicodeDecodeError, pyarrow.ArrowInvalid) instead of returning None. ``parsing``: called when
+    pyarrow starts parsing the body (see :func:`arrow_columns`).
     """
     raw = isinstance(text, bytes)
     if text.find(b'"' if raw else '"', start) >= 0:
@@ -91,7 +93,8 @@ def arrow_text(text: str | bytes, delimiter: str, expect: Optional[str], tables,
     whole = text if raw else body
     lines = whole.count(b"\n", body_start if raw else 0) + (0 if whole.endswith(b"\n") else 1)
     headers = [h.strip() for h in records[idx]]
-    columns = arrow_columns(body, lines, delimiter, len(headers), strict=raw, coded=index.coded_columns(headers, table))
+    columns = arrow_columns(body, lines, delimiter, len(headers), strict=raw, coded=index.coded_columns(headers, table),
+                            parsing=parsing)
     del body, whole
     if columns is None:
         return None
@@ -111,11 +114,12 @@ def line_end(text: str | bytes, lines: int, start: int = 0) -> int:
 
 
 def arrow_columns(body, lines: int, delimiter: str, width: int, strict: bool = False,
-                  coded: Optional[set[int]] = None) -> Optional[list]:
+                  coded: Optional[set[int]] = None, parsing: Optional[Callable[[], None]] = None) -> Optional[list]:
     """String columns of ``body`` (a bytes-like buffer of ``lines`` lines, each ``width`` cells), or None.
     ``strict``: let pyarrow.ArrowInvalid (e.g. bytes that are not UTF-8) through instead of returning None.
     ``coded``: columns read dictionary-encoded (the same text; each distinct value found by the reader's
-    threads as it reads, instead of hashing the column again to parse it)."""
+    threads as it reads, instead of hashing the column again to parse it). ``parsing``: called just before
+    the parse, which holds no GIL: from then on another thread's Python work no longer slows this read."""
     if not len(body):
         return None
     import pyarrow as pa
@@ -127,6 +131,8 @@ def arrow_columns(body, lines: int, delimiter: str, width: int, strict: bool = F
         invalid.append(row.actual_columns)
         return "skip"
 
+    if parsing is not None:
+        parsing()
     try:
         arrow = pacsv.read_csv(
             pa.py_buffer(body),
@@ -164,10 +170,11 @@ def use_jemalloc() -> None:
         pass
 
 
-def read_ahead(path: Path, expect: Optional[str], tables) -> Optional[tuple[ArrowText, str]]:
+def read_ahead(path: Path, expect: Optional[str], tables,
+               parsing: Optional[Callable[[], None]] = None) -> Optional[tuple[ArrowText, str]]:
     """(the table, its encoding) of a plain UTF-8 CSV file, read the way readers.read_csv reads it; None
     for anything else — an empty or oversized file, another encoding, quoting, no header... — which
-    read_csv then reads (and reports) itself."""
+    read_csv then reads (and reports) itself. ``parsing``: called when pyarrow starts parsing the body."""
     try:
         size = path.stat().st_size
         if not 0 < size <= MAX_FILE_BYTES:
@@ -181,7 +188,7 @@ def read_ahead(path: Path, expect: Optional[str], tables) -> Optional[tuple[Arro
             return None
         delimiter, start, encoding = layout
         use_jemalloc()
-        found = arrow_text(raw, delimiter, expect, tables, start)
+        found = arrow_text(raw, delimiter, expect, tables, start, parsing)
     except Exception:  # noqa: BLE001 — whatever fails here, the ordinary read meets again and reports
         return None
     return (found, encoding) if found is not None else None
