@@ -283,6 +283,12 @@ def _aggregate(agg: Aggregate, views: Views) -> tuple[Optional[int], np.ndarray]
     return total(view.ints(agg.column)[mask]), mask
 
 
+def _has_rows(agg: Aggregate, views: Views) -> bool:
+    """Whether the aggregate reads any row (its value is not None), without computing it."""
+    view = views.get(agg.table)
+    return view is not None and len(view) > 0 and bool(view.matching(agg).any())
+
+
 def aggregate(agg: Aggregate, tables: dict[str, pd.DataFrame], contract=None) -> tuple[Optional[int], np.ndarray]:
     """The aggregate's value (None: no rows to aggregate) and the row mask it used."""
     return _aggregate(agg, _views(tables, contract))
@@ -534,10 +540,6 @@ def _offender_fields(by: dict[str, Any], n: int, values=None, needed=None) -> li
     return [[v or "" for v in texts("name")], texts("town"), texts("school_id"), each, needs, texts("_file"), places]
 
 
-#: an Offender as the JSON report writes it (see :class:`Figures`)
-_RECORD = ("name", "town", "school_id", "value", "needed", "file", "row")
-
-
 def _s(v) -> Optional[str]:
     return None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else str(v)
 
@@ -702,7 +704,7 @@ def evaluate_by(targets: TargetsFile, tables: dict[str, pd.DataFrame], column: s
     groups = _Groups(views, tables, column)
     previous = previous or {}
     # a group with no row matching a numerator the county has (a town without a kindergarten) is a zero
-    per_target = [_metric_by(t, groups, _aggregate(t.numerator, views)[0] is not None, previous.get(t.id))
+    per_target = [_metric_by(t, groups, _has_rows(t.numerator, views), previous.get(t.id))
                   for t in targets.metrics]
     out: dict[str, list[Result]] = {}
     for k, value in enumerate(groups.names):
@@ -751,7 +753,7 @@ def evaluate_by_columns(targets: TargetsFile, tables: dict[str, pd.DataFrame], c
     previous = previous or {}
     out: list[Any] = []
     for t in targets.metrics:
-        known = _aggregate(t.numerator, views)[0] is not None
+        known = _has_rows(t.numerator, views)
         figures = _figures_by(t, groups, known, previous.get(t.id))
         if figures is None:
             figures = _metric_by(t, groups, known, previous.get(t.id))
@@ -787,7 +789,8 @@ def _figures_by(t: MetricTarget, groups: _Groups, county_has_numerator: bool,
     failing = np.flatnonzero(settled & ~passed)
     gap = _gaps_by(t, goal, num, den, settled, failing)
     rising = (a[failing] * goal.denominator < goal.numerator * den[failing]).tolist()
-    holders = _figure_holders(t, groups, goal, failing.tolist(), rising, gap) if len(failing) else {}
+    # a school alone never needs more than its group's gap (a town's need is its own: never capped)
+    holders = _holders_of(t, groups, goal, failing.tolist(), rising, records=True, caps=gap) if len(failing) else {}
     return Figures(t, goal, status, num, None if t.denominator is None else den, (a, den), gap, holders,
                    _implausible_by(t, settled, a, den))
 
@@ -843,13 +846,6 @@ def _implausible_by(t: MetricTarget, settled: np.ndarray, a: np.ndarray, den: np
         for k in np.flatnonzero(settled & beyond(a * b.denominator, b.numerator * den)).tolist():
             out.setdefault(k, (side, b))
     return out
-
-
-def _figure_holders(t: MetricTarget, groups: _Groups, goal: Fraction, failing: list[int], rising: list[bool],
-                    gap: np.ndarray) -> dict[int, tuple[int, list[dict]]]:
-    """The failing groups' holders-back as records; a school alone never needs more than its group's gap
-    (a town's need is its own: its rate is never capped)."""
-    return _holders_of(t, groups, goal, failing, rising, records=True, caps=gap)
 
 
 def _plain(v: Any) -> Any:
