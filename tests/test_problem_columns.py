@@ -187,3 +187,21 @@ def test_numbered_from_written_codes_as_from_the_column(parsed, data):
         assert got.isin(allowed).tolist() == want.isin(allowed).tolist()
     known = got.codes >= 0
     assert [got.values[c] for c in got.codes[known]] == values[known].tolist()
+
+
+def test_numbered_from_written_codes_finds_a_text_first_written_far_down():
+    import pandas as pd
+
+    from plancheck.check.columns import Distinct
+    from plancheck.check.validate import _distinct_from_codes
+
+    codes = np.zeros(30_000, dtype=np.int8)
+    codes[::7] = -1
+    codes[25_001] = 2          # a text first written on row 25,001 (read in the fourth look, 28,672 rows)
+    codes[29_999] = 1
+    parsed = ["primary", "senior", "junior"]
+    values = pd.Series([parsed[c] if c >= 0 else None for c in codes.tolist()], dtype="string[pyarrow]")
+    got, want = _distinct_from_codes(codes, values), Distinct(values)
+    for allowed in (["primary"], ["junior"], ["senior"], ["junior", "senior"]):
+        assert got.isin(allowed).tolist() == want.isin(allowed).tolist()
+    assert np.flatnonzero(got.isin(["junior"])).tolist() == [25_001]

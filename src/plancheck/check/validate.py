@@ -249,18 +249,32 @@ class _Numbered(dict):
 def _distinct_from_codes(codes: np.ndarray, values: pd.Series) -> Distinct:
     """A column numbered by its distinct values, from each cell's index among its distinct texts as written
     (-1: missing) and the values parsed from them (a function of the text): each text's value read at one of
-    its rows, the rows renumbered by a table of a few entries."""
-    width = len(codes) and int(codes.max()) + 1
-    at = np.full(width + 1, -1, dtype=np.int64)    # a row of each text (the last entry: missing cells)
-    at[codes] = np.arange(len(codes))
-    seen = np.flatnonzero(at[:width] >= 0)
+    its rows, the rows renumbered by a table of a few entries (in the codes' small integer type)."""
+    at = _a_row_of_each(codes)
+    seen = np.flatnonzero(at >= 0)
     parsed = values.take(at[seen]).tolist()
     distinct: dict = {}
-    mapping = np.full(width + 1, -1, dtype=np.intp)
+    mapping = np.full(len(at) + 1, -1, dtype=np.int64)     # the last entry: missing cells (code -1)
     for text, value in zip(seen.tolist(), parsed):
         if not pd.isna(value):
             mapping[text] = distinct.setdefault(value, len(distinct))
-    return _Renumbered(mapping[codes], list(distinct))
+    return _Renumbered(mapping.astype(codes.dtype)[codes], list(distinct))
+
+
+def _a_row_of_each(codes: np.ndarray) -> np.ndarray:
+    """A row holding each code 0..max (-1: none), looked for in the first rows, then in twice as many, until
+    every code is found or every row read (the distinct texts of a column mostly all show in its first rows)."""
+    width = int(codes.max()) + 1 if len(codes) else 0
+    at = np.full(width + 1, -1, dtype=np.int64)        # (the last entry takes the missing cells' -1)
+    start, size = 0, 4096
+    while start < len(codes):
+        stop = min(len(codes), start + size)
+        part = codes[start:stop]
+        at[part[::-1]] = np.arange(stop - 1, start - 1, -1)   # (any row of a code will do)
+        if (at[:width] >= 0).all():
+            break
+        start, size = stop, size * 2
+    return at[:width]
 
 
 class _Renumbered(Distinct):
