@@ -192,6 +192,10 @@ def test_each_distinct_value_parsed_by_the_model_functions(cells, chunks, name):
         assert large.tolist() == [e == "too_large" for _, e in expected]
         assert blank.tolist() == [v is None and e is None for v, e in expected]
         assert code == {"text": None, "int": "not_integer", "bool": "not_yes_no", "enum": "not_in_choices"}[spec.kind]
+        if hasattr(values.array, "_mask"):   # the values' missing mask is their own (a change to one is not the other)
+            import numpy as np
+
+            assert not np.shares_memory(values.array._mask, blank.to_numpy())
 
 
 def test_number_yes_no_and_choice_columns_are_read_dictionary_encoded(tmp_path):

@@ -217,18 +217,24 @@ def _take_back(spec: ColumnSpec, results: list, errors: list, codes: np.ndarray,
         return np.take(per_value, codes) if per_value.any() else np.zeros(len(codes), dtype=bool)
 
     # (every array here is new: the Series take them as they are; pandas would copy each by default)
-    blank = pd.Series(per_row(blank_u), index=index, copy=False)
+    blank_rows = per_row(blank_u)
+    blank = pd.Series(blank_rows, index=index, copy=False)
     bad = pd.Series(per_row(bad_u), index=index, copy=False)
     large = pd.Series(per_row(large_u), index=index, copy=False) if spec.kind in ("int", "decimal") else none
+
+    def missing_rows() -> np.ndarray:
+        """The rows holding no value (the usual column: exactly its blank cells, copied rather than taken again)."""
+        return blank_rows.copy() if np.array_equal(blank_u, missing) else per_row(missing)
+
     if spec.kind == "decimal":
         numbers = np.array([0.0 if r is None else r for r in results], dtype=np.float64)
-        values = pd.Series(pd.arrays.FloatingArray(np.take(numbers, codes), per_row(missing)), index=index, copy=False)
+        values = pd.Series(pd.arrays.FloatingArray(np.take(numbers, codes), missing_rows()), index=index, copy=False)
     elif spec.kind == "int":
         numbers = np.array([0 if r is None else r for r in results], dtype=np.int64)
-        values = pd.Series(pd.arrays.IntegerArray(np.take(numbers, codes), per_row(missing)), index=index, copy=False)
+        values = pd.Series(pd.arrays.IntegerArray(np.take(numbers, codes), missing_rows()), index=index, copy=False)
     elif spec.kind == "bool":
         flags = np.array([bool(r) for r in results], dtype=bool)
-        values = pd.Series(pd.arrays.BooleanArray(np.take(flags, codes), per_row(missing)), index=index, copy=False)
+        values = pd.Series(pd.arrays.BooleanArray(np.take(flags, codes), missing_rows()), index=index, copy=False)
     else:
         import pyarrow as pa
 
