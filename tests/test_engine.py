@@ -497,3 +497,19 @@ def test_a_few_cells_are_read_from_the_chunks_as_many_are_from_the_joined_column
     table = _Table(pd.DataFrame({"name": column}))
     assert table.cells("name", many) == [["a", "b", "c", pd.NA, "e", "f"][k] for k in many]
     assert table.cells("name", few) == ["f", pd.NA, "a"]      # from the joined column now
+
+
+def test_a_text_column_compared_with_a_few_texts_matches_as_its_distinct_values_do():
+    import pandas as pd
+    import pyarrow as pa
+
+    from plancheck.check.columns import Distinct
+    from plancheck.engine import _FEW_VALUES, _Table
+
+    chunked = pa.chunked_array([["公办", "民办", None], [], ["公办", "其他"]])
+    column = pd.Series(pd.arrays.ArrowStringArray(chunked))
+    for allowed in ([], ["公办"], ["民办", "其他"], ["无"], ["公办", "民办", "其他", "x", "y"][:_FEW_VALUES + 1]):
+        got = _Table(pd.DataFrame({"ownership": column})).isin("ownership", allowed)
+        assert got.tolist() == Distinct(column).isin(allowed).tolist(), allowed
+    assert _Table(pd.DataFrame({"ownership": column})).isin("ownership", ["公办"]).tolist() == \
+        [True, False, False, True, False]

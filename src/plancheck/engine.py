@@ -113,8 +113,15 @@ class _Table:
         return self._cached(("distinct", column), lambda: Distinct(self.df[column]))
 
     def isin(self, column: str, allowed: list) -> np.ndarray:
-        """Rows whose ``column`` holds one of ``allowed`` (missing: never)."""
-        return self._cached(("isin", column, tuple(allowed)), lambda: self.distinct(column).isin(allowed))
+        """Rows whose ``column`` holds one of ``allowed`` (missing: never). A text column compared with a few
+        texts is compared cell by cell (ten times faster than numbering a million cells by their values)."""
+        def make():
+            arrow = _arrow_text(self.df[column])
+            if (arrow is None or ("distinct", column) in self._memo or len(allowed) > _FEW_VALUES
+                    or any(type(v) is not str for v in allowed)):
+                return self.distinct(column).isin(allowed)
+            return _equal_any(arrow, allowed)
+        return self._cached(("isin", column, tuple(allowed)), make)
 
     def isna(self, column: str) -> np.ndarray:
         return self._cached(("isna", column), lambda: self.df[column].isna().to_numpy(dtype=bool))
@@ -218,6 +225,20 @@ def _arrow_text(series: pd.Series):
     if not (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"):
         return None
     return series.array.__arrow_array__()
+
+
+#: up to this many allowed texts are compared cell by cell; more are looked up among the column's distinct values
+_FEW_VALUES = 4
+
+
+def _equal_any(arrow, allowed: list) -> np.ndarray:
+    """Cells of an arrow text array equal to one of ``allowed`` (a missing cell: never)."""
+    import pyarrow.compute as pc
+
+    out = np.zeros(len(arrow), dtype=bool)
+    for value in allowed:
+        out |= pc.equal(arrow, value).fill_null(False).to_numpy(zero_copy_only=False)
+    return out
 
 
 def _picked(arrow, positions: np.ndarray) -> list:
