@@ -912,7 +912,7 @@ class _Groups:
 
     def __init__(self, views: Views, tables: dict[str, pd.DataFrame], column: str):
         self.views = views
-        self.names, self.codes = _group_codes(tables, column)
+        self.names, self.codes = _group_codes(views, tables, column)
         self._grouped = {name: codes >= 0 for name, codes in self.codes.items()}   # rows in a group
 
     def __len__(self) -> int:
@@ -953,13 +953,15 @@ def _starts(counts: np.ndarray) -> np.ndarray:
     return out
 
 
-def _group_codes(tables: dict[str, pd.DataFrame], column: str) -> tuple[list[str], dict[str, np.ndarray]]:
+def _group_codes(views: Views, tables: dict[str, pd.DataFrame], column: str
+                 ) -> tuple[list[str], dict[str, np.ndarray]]:
     """The groups (the column's values as text, sorted) and each table's rows as codes into them (-1: no value,
-    or one of no group): a text column is factorized once; any other column compares each value as text
-    (as ``group_positions`` does)."""
+    or one of no group): a text column is numbered by its values once (shared with the ``where`` and the towns
+    that read it); any other column compares each value as text (as ``group_positions`` does)."""
     series = {name: df[column] for name, df in tables.items() if column in df}
-    text = {name: pd.factorize(s) for name, s in series.items() if isinstance(s.dtype, pd.StringDtype)}
-    text = {name: (codes, _texts(uniques)) for name, (codes, uniques) in text.items()}
+    text = {name: views[name].table.distinct(column) for name, s in series.items()
+            if isinstance(s.dtype, pd.StringDtype)}
+    text = {name: (d.codes, _texts(d.values)) for name, d in text.items()}
     values = set().union(*(found for _, found in text.values()))
     values.update(str(v) for name, s in series.items() if name not in text for v in s.dropna().unique())
     names = sorted(values)
