@@ -146,9 +146,8 @@ _CODE_RE = "^[0-9][0-9._/-]*$"
 
 def _first_not_digits(cells: Any, decimal: Any, count: int = 64) -> list[str]:
     """The first ``count`` of ``cells`` (Arrow text) that are not ``decimal`` (written in digits only)."""
-    import pyarrow as pa
-
-    return cells.take(pa.array(np.flatnonzero(~decimal.to_numpy(zero_copy_only=False))[:count])).to_pylist()
+    at = np.flatnonzero(~decimal.to_numpy(zero_copy_only=False))[:count]
+    return [cells[int(i)].as_py() for i in at]   # (one by one: a take would join a chunked column's chunks first)
 
 
 def _where_ascii(cells: Any, test: Callable[[Any], Any]) -> Any:
