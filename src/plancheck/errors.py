@@ -4,6 +4,11 @@ A :class:`Problem` names where (file, sheet, spreadsheet row, column as written,
 cell address), what (the value) and why (the code and its message). Problems sort
 by place, compare equal by value, and tests assert them compactly as
 ``[(row, column, code), ...]``.
+
+A check that fires on many rows (45,000 values where a column does not apply) keeps its problems as
+columns (:class:`ProblemColumns`), and a run's problems are a :class:`ProblemSet`: counted, sorted and
+written (JSON, ``--errors-out``, annotations) from the columns, each made a :class:`Problem` only when
+a reader asks for the objects.
 """
 
 from __future__ import annotations
