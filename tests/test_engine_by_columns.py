@@ -120,3 +120,17 @@ def test_columns_equal_the_results_on_drawn_counties(plan, data):
         for column in ("town", "school_type"):
             same_text(targets, tables, column)
 
+
+
+def test_the_collector_is_left_as_it_was(plan):
+    import gc
+
+    tables = _four_towns()
+    was = gc.isenabled()
+    try:
+        for enabled in (True, False):
+            gc.enable() if enabled else gc.disable()
+            evaluate_by_columns(plan, tables, "town")
+            assert gc.isenabled() is enabled
+    finally:
+        gc.enable() if was else gc.disable()

@@ -9,8 +9,10 @@ display, and 80.00% passes ">= 80%". A figure whose inputs are absent is
 
 from __future__ import annotations
 
+import gc
 import math
 import operator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
 from fractions import Fraction
@@ -773,15 +775,30 @@ def evaluate_by_columns(targets: TargetsFile, tables: dict[str, pd.DataFrame], c
     groups = _Groups(views, tables, column)
     previous = previous or {}
     out: list[Any] = []
-    for t in targets.metrics:
-        known = _has_rows(t.numerator, views)
-        figures = _figures_by(t, groups, known, previous.get(t.id))
-        if figures is None:
-            figures = _metric_by(t, groups, known, previous.get(t.id))
-            for value, r in zip(groups.names, figures):
-                r.group = (column, value)
-        out.append(figures)
+    with _collector_paused():
+        for t in targets.metrics:
+            known = _has_rows(t.numerator, views)
+            figures = _figures_by(t, groups, known, previous.get(t.id))
+            if figures is None:
+                figures = _metric_by(t, groups, known, previous.get(t.id))
+                for value, r in zip(groups.names, figures):
+                    r.group = (column, value)
+            out.append(figures)
     return Breakdown(column, groups.names, out)
+
+
+@contextmanager
+def _collector_paused():
+    """The cyclic garbage collector paused, then as it was: the holders-back of a country's failing groups
+    (~270,000 records, none in a cycle) would otherwise set off full collections over every list built
+    so far (4% of a --by town run)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 _NP_COMPARE = {">=": np.greater_equal, "<=": np.less_equal, "==": np.equal, ">": np.greater, "<": np.less}
