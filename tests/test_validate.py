@@ -305,3 +305,23 @@ def test_row_model_agrees_on_a_required_column_that_applies_to_some_types():
         except ValidationError:
             model = False
         assert (len(frame) == 1, model) == (accepted, accepted), change
+
+
+def test_keep_rows_takes_the_kept_rows_of_every_dtype() -> None:
+    import numpy as np
+
+    from plancheck.check.validate import _keep_rows
+
+    frame = pd.DataFrame({
+        "n": pd.array([1, None, 3, 4], dtype="Int64"),
+        "f": pd.array([True, False, None, True], dtype="boolean"),
+        "s": pd.array(["a", None, "c", "d"], dtype="string"),
+        "c": pd.Categorical(["x", "x", "y", "x"]),
+        "r": np.array([2, 3, 4, 5], dtype=np.int64),
+    })
+    keep = np.array([True, False, True, False])
+    expected = frame[keep].reset_index(drop=True)
+    kept = _keep_rows(frame.copy(), keep)
+    pd.testing.assert_frame_equal(kept, expected)
+    assert kept["n"].tolist() == [1, 3] and kept["s"].tolist() == ["a", "c"] and kept["r"].tolist() == [2, 4]
+    assert _keep_rows(frame, np.ones(4, dtype=bool)) is frame          # every row kept: no copy

@@ -727,9 +727,10 @@ def _keep_rows(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
     column of ``frame`` is let go once filtered, so the whole table is never held twice)."""
     if keep.all():
         return frame
+    rows = np.flatnonzero(keep)   # found once; each column's array takes them (a mask per column: ~2x the time)
     out = {}
     for name in list(frame.columns):
-        out[name] = frame.pop(name)[keep].reset_index(drop=True)
+        out[name] = pd.Series(frame.pop(name).array.take(rows), copy=False)
     return pd.DataFrame(out, copy=False)
 
 
