@@ -727,10 +727,13 @@ def _keep_rows(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
     column of ``frame`` is let go once filtered, so the whole table is never held twice)."""
     if keep.all():
         return frame
-    rows = np.flatnonzero(keep)   # found once; each column's array takes them (a mask per column: ~2x the time)
+    rows = np.flatnonzero(keep)   # found once; each numpy-backed column takes them (a mask each: ~2x the time)
     out = {}
     for name in list(frame.columns):
-        out[name] = pd.Series(frame.pop(name).array.take(rows), copy=False)
+        cells = frame.pop(name).array
+        # Arrow text is filtered by the mask: its take joins the column's chunks first (a copy of the column)
+        out[name] = pd.Series(cells[keep] if isinstance(cells, pd.arrays.ArrowStringArray) else cells.take(rows),
+                              copy=False)
     return pd.DataFrame(out, copy=False)
 
 
