@@ -329,3 +329,11 @@ def test_normalize_headers_equal_normalize_header_of_each_cell(cells):
     from plancheck.check.schema import normalize_headers
 
     assert normalize_headers(pa.array(cells, type=pa.large_string())).to_pylist() == [normalize_header(c) for c in cells]
+
+
+def test_count_lines_counts_a_last_line_without_newline_and_starts_where_told() -> None:
+    from plancheck.read.textfile import count_lines
+
+    assert count_lines(b"a\nb\nc\n")() == 3
+    assert count_lines(b"a\nb\nc")() == 3                 # the last line has no newline: still a line
+    assert count_lines(b"head\r\na\r\nb\r\n", 6)() == 2    # from the body's start on
