@@ -32,6 +32,8 @@ EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_INPUT = 0, 1, 2, 3
 #: output format -> module under plancheck.report exposing ``render(ctx) -> str``
 REPORT_MODULES = {"json": "jsonfmt", "markdown": "markdown", "html": "html", "junit": "junit"}
 FAIL_ON = ("fail", "no_data", "never")
+#: the report formats that name each input file with its SHA-256
+INPUTS_NAMED = ("json", "markdown", "html")
 #: the output formats each command writes; cli.py offers exactly these (any other is a usage error, exit 2)
 FORMATS = {"run": ("table", *REPORT_MODULES), "validate": ("table", "json", "junit"), "targets": ("table", "json")}
 
@@ -360,13 +362,18 @@ def _github_annotations(sub, results, lang: str, to_stderr: bool) -> None:
             stream.write(text if text.endswith("\n") else text + "\n")
 
 
-def reading(func):
+def reading(func=None, *, hashes_inputs: bool = False):
     """For a command that reads the inputs of ``opts``: refuse an output that cannot be written before any
-    work, then run it while the files it was given are read in the background (ahead.py)."""
+    work, then run it while the files it was given are read in the background (ahead.py). ``hashes_inputs``:
+    its report formats name each input's SHA-256, computed as soon as the file is read."""
     import functools
+
+    if func is None:
+        return functools.partial(reading, hashes_inputs=hashes_inputs)
 
     @functools.wraps(func)
     def wrapper(opts: RunOptions) -> int:
+        from .plan.find import drop_ahead, hash_ahead
         from .read import ahead
 
         check_writable(opts.output, opts.errors_out)
@@ -375,14 +382,20 @@ def reading(func):
         targets = load_targets_or_report(opts.targets, err, announce=True, lang=opts.lang)
         if targets is None:
             return EXIT_INPUT
-        with ahead.parsing_ahead(_paths(opts), targets.contract.tables):
-            return func(opts, targets)
+        # a report that names its inputs' SHA-256 hashes each file once it is read, while it is checked
+        names_inputs = hashes_inputs and opts.output_format in INPUTS_NAMED
+        try:
+            with ahead.parsing_ahead(_paths(opts), targets.contract.tables,
+                                     when_read=hash_ahead if names_inputs else None):
+                return func(opts, targets)
+        finally:
+            drop_ahead()
 
     return wrapper
 
 
 @guarded
-@reading
+@reading(hashes_inputs=True)
 def execute_run(opts: RunOptions, targets: TargetsFile) -> int:
     from concurrent.futures import ThreadPoolExecutor  # (loaded with pandas; not on the `targets` path)
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
+import threading
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
@@ -66,8 +68,63 @@ def find_config(start: Path) -> Optional[tuple[Path, str]]:
     return None
 
 
+#: SHA-256 digests started ahead (:func:`hash_ahead`), by (absolute path, size, modification time)
+_ahead: dict[tuple[str, int, int], Future] = {}
+
+
+def _version(path: Path) -> tuple[str, int, int]:
+    st = path.stat()
+    return os.path.abspath(path), st.st_size, st.st_mtime_ns
+
+
+def hash_ahead(path: Path) -> None:
+    """Start computing the SHA-256 of ``path`` in a thread (hashlib and file reads hold no GIL: it takes a
+    core the caller leaves idle); :func:`sha256_of` takes the result if the file has not changed since."""
+    try:
+        key = _version(path)
+    except OSError:
+        return
+    if key in _ahead:
+        return
+    digest: Future = Future()
+
+    def work() -> None:
+        try:
+            digest.set_result(_sha256_file(path))
+        except OSError as exc:
+            digest.set_exception(exc)
+
+    _ahead[key] = digest
+    threading.Thread(target=work, name="plancheck-sha256", daemon=True).start()
+
+
+def drop_ahead() -> None:
+    """Forget the digests started ahead and not taken (a run that ended before its report)."""
+    _ahead.clear()
+
+
 def sha256_of(path: Path) -> str:
     """The SHA-256 of a file (the plan a run used; each input a report names)."""
+    try:
+        key = _version(path)
+    except OSError:
+        key = None
+    started = None
+    for version in [v for v in _ahead if key is not None and v[0] == key[0]]:   # (an older version's: dropped)
+        digest_of = _ahead.pop(version)
+        if version == key:
+            started = digest_of
+    if started is not None:
+        try:
+            digest = started.result()
+            if _version(path) == key:   # (changed while it was hashed: hashed again below)
+                return digest
+        except OSError:
+            pass
+    return _sha256_file(path)
+
+
+def _sha256_file(path: Path) -> str:
     h = hashlib.sha256()
     with path.open("rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):

@@ -91,17 +91,26 @@ def wait_parsing(keys: list[tuple[str, Optional[str]]], timeout: float = PARSE_W
         event.wait(max(0.0, deadline - time.monotonic()))
 
 
+#: called with a file's path when its read ahead is taken (e.g. to hash the file on an idle core meanwhile)
+_when_read: Optional[Callable[[Path], None]] = None
+
+
 @contextmanager
-def parsing_ahead(paths: list[tuple[Optional[str], Path]], tables) -> Iterator[None]:
+def parsing_ahead(paths: list[tuple[Optional[str], Path]], tables,
+                  when_read: Optional[Callable[[Path], None]] = None) -> Iterator[None]:
     """The files among ``paths`` ((table expected or None, file) pairs) read in the background, with the
     plan's declared ``tables``, for the time of the block; a read that was not taken by its end (the run
-    stopped early) is dropped rather than kept."""
+    stopped early) is dropped rather than kept. ``when_read``: called with each file's path as its read
+    ahead is taken."""
+    global _when_read
     pairs = [(r, p) for r, p in paths.items() if p is not None] if isinstance(paths, dict) else paths
     started = [key for key in (prefetch(path, role, tables) for role, path in pairs) if key is not None]
+    _when_read = when_read
     try:
         wait_parsing(started)
         yield
     finally:
+        _when_read = None
         for key in started:
             _pending.pop(key, None)
 
@@ -116,4 +125,6 @@ def take(path: Path, expect: Optional[str] = None) -> Any:
     result = read.result()
     if result is None or stamp is None or _stamp(path) != stamp:
         return None
+    if _when_read is not None:
+        _when_read(path)
     return result
