@@ -242,11 +242,24 @@ def generate(label: str, n: int, shapes: tuple[str, ...] = ("valid", "bad")) -> 
     return inp
 
 
+def _in_child(work, *args) -> None:
+    """``work(*args)`` in a forked child: writing a workbook takes the writer ~1 GB, and a process that
+    grew so far would lend that size to every command it starts (a child's ru_maxrss counts the memory
+    it had from fork until exec), inflating their measured peak memory."""
+    import multiprocessing
+
+    proc = multiprocessing.get_context("fork").Process(target=work, args=args)
+    proc.start()
+    proc.join()
+    if proc.exitcode != 0:
+        raise RuntimeError(f"{getattr(work, '__name__', work)} failed (exit {proc.exitcode})")
+
+
 def generate_xlsx(label: str, n: int) -> tuple[Path, Path]:
     path, pop = OUT / f"schools-{label}.xlsx", OUT / f"population-{label}.csv"
     if not _fresh(path):
         t0 = time.perf_counter()
-        write_schools_xlsx(path, n)
+        _in_child(write_schools_xlsx, path, n)
         _stamp(path)
         log(f"  wrote {path.relative_to(ROOT)} ({path.stat().st_size / 1e6:.1f} MB, {time.perf_counter() - t0:.1f} s)")
     if not _fresh(pop):
