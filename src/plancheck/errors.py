@@ -19,6 +19,23 @@ from typing import Any, Iterable, Iterator, Optional, Sequence, Union
 ERROR, WARNING, INFO = "error", "warning", "info"
 
 
+class _Typed:
+    """The type of a problem (or of a column of problems) with a ``code`` and, for a code the plan file
+    declares, its own ``kind``."""
+
+    __slots__ = ()
+    code: str
+    kind: Optional[ProblemType]
+
+    @property
+    def ptype(self) -> ProblemType:
+        return self.kind or CATALOGUE[self.code]
+
+    @property
+    def severity(self) -> str:
+        return self.ptype.severity
+
+
 @dataclass(frozen=True)
 class ProblemType:
     code: str
@@ -158,7 +175,7 @@ def _message(kind: ProblemType, lang: str, value: Optional[str], params: tuple) 
 
 
 @dataclass(frozen=True)
-class Problem:
+class Problem(_Typed):
     """One located finding."""
 
     code: str
@@ -171,14 +188,6 @@ class Problem:
     params: tuple[tuple[str, Any], ...] = field(default=(), compare=False)
     #: a code the plan file declares (its rules, references, obligations) carries its own type
     kind: Optional[ProblemType] = field(default=None, compare=False, repr=False)
-
-    @property
-    def ptype(self) -> ProblemType:
-        return self.kind or CATALOGUE[self.code]
-
-    @property
-    def severity(self) -> str:
-        return self.ptype.severity
 
     @property
     def is_error(self) -> bool:
@@ -242,7 +251,7 @@ def count_by_severity(problems: Iterable[Problem]) -> dict[str, int]:
 Record = tuple
 
 
-class ProblemColumns:
+class ProblemColumns(_Typed):
     """The problems of one code at one column of one file's sheet, found by one vectorized pass, kept as
     columns: their spreadsheet rows (an int64 array), the cells as written (numbered by their distinct texts),
     the message params (numbered by their distinct sets). :class:`Problem` objects are made only when
@@ -268,13 +277,6 @@ class ProblemColumns:
     def __len__(self) -> int:
         return len(self.rows)
 
-    @property
-    def ptype(self) -> ProblemType:
-        return self.kind or CATALOGUE[self.code]
-
-    @property
-    def severity(self) -> str:
-        return self.ptype.severity
 
     def _codes(self, codes: Any) -> list[int]:
         return [0] * len(self) if codes is None else codes.tolist()
