@@ -270,9 +270,12 @@ def plan_schema(output: Optional[Path] = OutputOpt) -> None:
 
 def main() -> None:
     """The console command: :mod:`plancheck.startup` keeps imports and exit from costing the run its time."""
+    import sys
+
     from . import startup
 
     startup.pause_gc()
+    startup.read_early(sys.argv[1:])
     try:
         app()
     except SystemExit as exc:

@@ -18,6 +18,8 @@ from __future__ import annotations
 import gc
 import os
 import sys
+import threading
+from typing import Optional
 
 _paused = False
 
@@ -60,3 +62,67 @@ def exit_now(code: int) -> None:
         except (OSError, ValueError):  # a closed pipe: nothing more can be said on it
             pass
     os._exit(code)
+
+
+#: the commands whose file arguments are inputs, read from the disk while the command line is parsed
+READING_COMMANDS = ("run", "validate")
+#: suffixes of the text files read that early (what read/textfile reads ahead; workbooks are parsed there)
+EARLY_SUFFIXES = (".csv", ".txt", ".tsv")
+#: largest file read early (read/textfile refuses larger ones anyway)
+EARLY_MAX_BYTES = 256 * 1024**2
+
+#: (absolute path, size, modification time) -> [the thread reading it, its bytes once read]
+_early: dict[tuple[str, int, int], list] = {}
+
+
+def _version(path: str) -> Optional[tuple[str, int, int]]:
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return os.path.abspath(path), st.st_size, st.st_mtime_ns
+
+
+def read_early(argv: list[str]) -> None:
+    """Start reading the bytes of the text files among the arguments of a reading command (``PATH`` or
+    ``NAME=PATH``), each in a thread, while typer parses the options: file reads hold no GIL, and the read
+    ahead (read/textfile.read_ahead) takes them instead of reading the file again. Nothing here parses the
+    command line: any argument that names an existing text file is read; one that is not an input is
+    dropped unread by :func:`drop_early`."""
+    if not argv or argv[0] not in READING_COMMANDS:
+        return
+    for arg in argv[1:]:
+        path = arg.rpartition("=")[2]
+        if not path.lower().endswith(EARLY_SUFFIXES):
+            continue
+        version = _version(path)
+        if version is None or not 0 < version[1] <= EARLY_MAX_BYTES or version in _early:
+            continue
+        slot: list = []
+        thread = threading.Thread(target=_read_into, args=(path, slot), name="plancheck-early", daemon=True)
+        _early[version] = [thread, slot]
+        thread.start()
+
+
+def _read_into(path: str, slot: list) -> None:
+    try:
+        with open(path, "rb") as fh:
+            slot.append(fh.read())
+    except OSError:
+        pass
+
+
+def take_early(path) -> Optional[bytes]:
+    """The bytes of ``path`` read by :func:`read_early`, if it has not changed since; None otherwise."""
+    version = _version(str(path))
+    entry = _early.pop(version, None) if version is not None else None
+    if entry is None:
+        return None
+    thread, slot = entry
+    thread.join()
+    return slot[0] if slot and len(slot[0]) == version[1] and _version(str(path)) == version else None
+
+
+def drop_early() -> None:
+    """Let go of the bytes read early and not taken."""
+    _early.clear()

@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterator, Optional
 
+from ..startup import drop_early
 from . import textfile, workbooks
 
 #: (absolute path, the table expected of it; None for a workbook) -> (size and modification time when
@@ -108,9 +109,11 @@ def parsing_ahead(paths: list[tuple[Optional[str], Path]], tables,
     _when_read = when_read
     try:
         wait_parsing(started)
+        drop_early()    # the reads ahead took their bytes read early; what is left was no input
         yield
     finally:
         _when_read = None
+        drop_early()
         for key in started:
             _pending.pop(key, None)
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Optional
 
+from ..startup import take_early
 from .headers import HEADER_SCAN_ROWS, index_for
 
 #: Sizes beyond which a file is refused (bounded time and memory).
@@ -199,7 +200,9 @@ def read_ahead(path: Path, expect: Optional[str], tables,
         size = path.stat().st_size
         if not 0 < size <= MAX_FILE_BYTES:
             return None
-        raw = path.read_bytes()
+        raw = take_early(path)   # (read while the command line was parsed: startup.read_early)
+        if raw is None:
+            raw = path.read_bytes()
     except OSError:
         return None
     try:
