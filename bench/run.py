@@ -243,9 +243,9 @@ def generate(label: str, n: int, shapes: tuple[str, ...] = ("valid", "bad")) -> 
 
 
 def _in_child(work, *args) -> None:
-    """``work(*args)`` in a forked child: writing a workbook takes the writer ~1 GB, and a process that
-    grew so far would lend that size to every command it starts (a child's ru_maxrss counts the memory
-    it had from fork until exec), inflating their measured peak memory."""
+    """``work(*args)`` in a forked child, so that whatever memory the work takes does not stay in this
+    script's process: a child's ru_maxrss counts the memory it had from fork until exec, so a grown script
+    would lend its size to every command it measures."""
     import multiprocessing
 
     proc = multiprocessing.get_context("fork").Process(target=work, args=args)
@@ -786,10 +786,12 @@ def main(argv: Optional[list[str]] = None) -> int:
     for inp in inputs:
         bench_csv(inp, args.runs, report, largest=inp.n == max(i.n for i in inputs) and inp.n >= 10_000,
                   shapes=shapes, peer=peer)
-    if not args.no_by and "valid" in shapes and inputs and max(i.n for i in inputs) >= 10_000:
-        bench_by(max(inputs, key=lambda i: i.n), args.runs, report)
     if not args.no_xlsx:
         bench_xlsx(args.xlsx.lower(), SIZES[args.xlsx.lower()], args.runs, report)
+    # last: checking the --by report loads it (~200 MB of JSON) into this process, which then lends its size
+    # to the ru_maxrss of any command it starts after
+    if not args.no_by and "valid" in shapes and inputs and max(i.n for i in inputs) >= 10_000:
+        bench_by(max(inputs, key=lambda i: i.n), args.runs, report)
     report.load = meter.summary()
     text = report.markdown(machine(), args.runs)
     print(text)
