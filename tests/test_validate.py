@@ -325,3 +325,21 @@ def test_keep_rows_takes_the_kept_rows_of_every_dtype() -> None:
     pd.testing.assert_frame_equal(kept, expected)
     assert kept["n"].tolist() == [1, 3] and kept["s"].tolist() == ["a", "c"] and kept["r"].tolist() == [2, 4]
     assert _keep_rows(frame, np.ones(4, dtype=bool)) is frame          # every row kept: no copy
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(alphabet="0123456789.eE+-ab'", max_size=12)), max_size=30))
+def test_key_cells_finds_scientific_notation_as_the_regex_does_on_every_cell(cells) -> None:
+    import re
+
+    import numpy as np
+    import pyarrow as pa
+
+    from plancheck.check.columns import string_series
+    from plancheck.check.schema import SCIENTIFIC_RE
+    from plancheck.check.validate import _key_cells
+
+    values, sci = _key_cells(string_series(pa.array(cells, type=pa.large_string())))
+    cleaned = [None if v is pd.NA else v for v in values.tolist()]
+    expected = np.array([v is not None and re.match(SCIENTIFIC_RE, v) is not None for v in cleaned], dtype=bool)
+    assert sci.tolist() == expected.tolist()

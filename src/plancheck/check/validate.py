@@ -224,6 +224,8 @@ def _key_cells(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
         values = string_series(cells, values.index)
     if pc.all(pc.fill_null(pc.ascii_is_decimal(cells), True)).as_py():   # digits only (the usual case): fast
         return values, np.zeros(len(values), dtype=bool)
+    if not any(pc.max(pc.find_substring(cells, mark)).as_py() not in (None, -1) for mark in ("E", "e")):
+        return values, np.zeros(len(values), dtype=bool)   # no exponent anywhere (codes with - or letters): no regex
     sci = one_array(pc.fill_null(pc.match_substring_regex(cells, SCIENTIFIC_RE), False))
     return values, sci.to_numpy(zero_copy_only=False)
 
