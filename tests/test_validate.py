@@ -343,22 +343,3 @@ def test_key_cells_finds_scientific_notation_as_the_regex_does_on_every_cell(cel
     cleaned = [None if v is pd.NA else v for v in values.tolist()]
     expected = np.array([v is not None and re.match(SCIENTIFIC_RE, v) is not None for v in cleaned], dtype=bool)
     assert sci.tolist() == expected.tolist()
-
-
-def test_read_paths_keeps_the_order_given_whatever_order_the_files_are_read_in(tmp_path, monkeypatch) -> None:
-    from pathlib import Path
-
-    from plancheck.check import validate
-    from plancheck.read import ahead
-
-    root = Path(__file__).resolve().parent.parent / "sample_data"
-    paths = [("schools", root / "schools.csv"), ("population", root / "population.csv")]
-    in_order, problems = validate.read_paths(paths, CONTRACT)
-    monkeypatch.setattr(ahead, "ready", lambda path, expect=None: path.name == "population.csv")
-    order = validate._ready_first(paths)
-    assert [paths[k][1].name for k in order] == ["population.csv", "schools.csv"]     # the one read ahead first
-    done: list[str] = []
-    again, _ = validate.read_paths(paths, CONTRACT, progress=lambda d, n, f: done.append(f.name))
-    assert done == ["population.csv", "schools.csv"]
-    assert [(r.file, r.table, len(r.data)) for r in again] == [(r.file, r.table, len(r.data)) for r in in_order]
-    assert [r.table for r in again] == ["schools", "population"]

@@ -1075,37 +1075,21 @@ def read_paths(paths: Paths, contract: "Contract",
             problems.append(not_submission(str(path), contract, detail_zh="文件夹中没有 CSV 或 Excel 文件",
                                            detail_en="no CSV or Excel files in the folder"))
     jobs = expand_paths(paths)
-    results: dict[int, tuple[Optional[list[RawTable]], list[Problem]]] = {}
-    for done, k in enumerate(_ready_first(jobs), start=1):
-        role, f = jobs[k]
-        results[k] = _read_one(f, role, contract)
-        if progress is not None:
-            progress(done, len(jobs), f)
-    for k in range(len(jobs)):      # the tables in the order given, whatever order they were read in
-        tables, found = results[k]
-        problems.extend(found)
+    for done, (role, f) in enumerate(jobs, start=1):
+        try:
+            tables = read_file(f, contract.tables, expect=role)
+        except ReadError as exc:
+            problems.extend(exc.problems)
+            tables = None
+        if tables == []:
+            problems.append(not_submission(str(f), contract))
         for t in tables or []:
             if (t.file, t.sheet) not in seen:
                 seen.add((t.file, t.sheet))
                 raws.append(t)
+        if progress is not None:
+            progress(done, len(jobs), f)
     return raws, problems
-
-
-def _ready_first(jobs: Paths) -> list[int]:
-    """The jobs' positions, those whose read ahead has ended first: a small file read ahead (the population
-    table) is then classified while a large one is still being parsed, not after it."""
-    from ..read import ahead
-
-    return sorted(range(len(jobs)), key=lambda k: (not ahead.ready(jobs[k][1], jobs[k][0]), k))
-
-
-def _read_one(f: Path, role: Optional[str], contract: "Contract") -> tuple[Optional[list[RawTable]], list[Problem]]:
-    """One file's tables (None when it could not be read) and the problems of reading it."""
-    try:
-        tables = read_file(f, contract.tables, expect=role)
-    except ReadError as exc:
-        return None, list(exc.problems)
-    return tables, [not_submission(str(f), contract)] if tables == [] else []
 
 
 def validate_paths(paths: Paths, contract: "Contract", milestone_ids: Optional[set[str]] = None,

@@ -118,13 +118,6 @@ def parsing_ahead(paths: list[tuple[Optional[str], Path]], tables,
             _pending.pop(key, None)
 
 
-def ready(path: Path, expect: Optional[str] = None) -> bool:
-    """Whether the read ahead of ``path`` (as ``expect``) has ended (False if there is none)."""
-    role, _ = _reader(path, expect)
-    pending = _pending.get((os.path.abspath(path), role))
-    return pending is not None and pending[1].done()
-
-
 def take(path: Path, expect: Optional[str] = None) -> Any:
     """What was read ahead for ``path`` (as ``expect``; a workbook: without), unchanged since, waiting for
     it if needed; None if it was not read ahead (or gave nothing). Each read is taken once."""
