@@ -87,3 +87,21 @@ def plan():
     from plancheck.plan.targets import load_targets
 
     return load_targets()
+
+
+# a schools table with three bad rows (the header of tests/test_cli.py): row 2: students "二百" is not a number;
+# row 3: 班级数 blank; row 4: type unknown, guards "maybe"
+BAD_SCHOOLS_CSV = ("学校代码,学校名称,乡镇（街道）,学校类型,办学性质,是否普惠,在校生数,班级数,大班额班级数,辍学学生数,"
+                   "体质健康数据已上报,专职保安配备到位,封闭化管理达标,一键报警及视频监控联网,反恐怖防范达标,校园欺凌事件数,"
+                   "挂牌督学到位\n"
+                   "P1,一小,凤仪街道,小学,公办,,二百,5,0,0,是,是,是,是,是,0,是\n"
+                   "P2,二小,凤仪街道,小学,公办,,150,,0,0,是,是,是,是,是,0,是\n"
+                   "P3,三小,凤仪街道,大学,公办,,150,5,0,0,是,maybe,是,是,是,0,是\n")
+
+
+@pytest.fixture
+def bad_csv(tmp_path: Path) -> Path:
+    """:data:`BAD_SCHOOLS_CSV` as a file."""
+    path = tmp_path / "bad.csv"
+    path.write_text(BAD_SCHOOLS_CSV, encoding="utf-8")
+    return path

@@ -23,14 +23,6 @@ from plancheck.runner import RunOptions
 CJK = re.compile(r"[\u4e00-\u9fff]")
 PLANCHECK = shutil.which("plancheck", path=str(Path(sys.executable).parent))
 
-# the schools table of tests/test_cli.py, with three bad rows
-HEADER = ("学校代码,学校名称,乡镇（街道）,学校类型,办学性质,是否普惠,在校生数,班级数,大班额班级数,辍学学生数,"
-          "体质健康数据已上报,专职保安配备到位,封闭化管理达标,一键报警及视频监控联网,反恐怖防范达标,校园欺凌事件数,挂牌督学到位\n")
-# row 2: students "二百" is not a number; row 3: 班级数 blank; row 4: type unknown, guards "maybe"
-BAD_ROWS = ("P1,一小,凤仪街道,小学,公办,,二百,5,0,0,是,是,是,是,是,0,是\n"
-            "P2,二小,凤仪街道,小学,公办,,150,,0,0,是,是,是,是,是,0,是\n"
-            "P3,三小,凤仪街道,大学,公办,,150,5,0,0,是,maybe,是,是,是,0,是\n")
-
 
 @pytest.fixture(autouse=True)
 def _no_lang_in_env(monkeypatch):
@@ -41,13 +33,6 @@ def invoke(*args, env=None):
     r = CliRunner(env={"COLUMNS": "200", **(env or {})}).invoke(app, [str(a) for a in args], prog_name="plancheck")
     assert "Traceback" not in r.output
     return r
-
-
-@pytest.fixture
-def bad_csv(tmp_path: Path) -> Path:
-    path = tmp_path / "bad.csv"
-    path.write_text(HEADER + BAD_ROWS, encoding="utf-8")
-    return path
 
 
 # ------------------------------------------------------------------ choosing the language

@@ -251,6 +251,11 @@ def count_by_severity(problems: Iterable[Problem]) -> dict[str, int]:
 Record = tuple
 
 
+def record_of(p: Problem, lang: str = "zh") -> Record:
+    """One problem's :data:`Record`."""
+    return p.severity, p.code, p.file, p.sheet, p.row, p.column, p.cell, p.value, p.message(lang), p.title(lang)
+
+
 class ProblemColumns(_Typed):
     """The problems of one code at one column of one file's sheet, found by one vectorized pass, kept as
     columns: their spreadsheet rows (an int64 array), the cells as written (numbered by their distinct texts),
@@ -277,24 +282,22 @@ class ProblemColumns(_Typed):
     def __len__(self) -> int:
         return len(self.rows)
 
-
     def _codes(self, codes: Any) -> list[int]:
         return [0] * len(self) if codes is None else codes.tolist()
 
-    def __iter__(self) -> Iterator[Problem]:
-        values, params, prefix = self.values, self.params, self.cell_prefix
-        for row, v, p in zip(self.rows.tolist(), self._codes(self.value_codes), self._codes(self.param_codes)):
-            yield Problem(code=self.code, file=self.file, sheet=self.sheet, row=row, column=self.column,
-                          value=values[v], cell=None if prefix is None else f"{prefix}{row}", params=params[p],
-                          kind=self.kind)
-
-    def problem(self, k: int) -> Problem:
-        row = int(self.rows[k])
-        v = 0 if self.value_codes is None else int(self.value_codes[k])
-        p = 0 if self.param_codes is None else int(self.param_codes[k])
+    def _make(self, row: int, v: int, p: int) -> Problem:
+        """The Problem at spreadsheet row ``row`` with the ``v``-th value and the ``p``-th params."""
         return Problem(code=self.code, file=self.file, sheet=self.sheet, row=row, column=self.column,
                        value=self.values[v], cell=None if self.cell_prefix is None else f"{self.cell_prefix}{row}",
                        params=self.params[p], kind=self.kind)
+
+    def __iter__(self) -> Iterator[Problem]:
+        for row, v, p in zip(self.rows.tolist(), self._codes(self.value_codes), self._codes(self.param_codes)):
+            yield self._make(row, v, p)
+
+    def problem(self, k: int) -> Problem:
+        return self._make(int(self.rows[k]), 0 if self.value_codes is None else int(self.value_codes[k]),
+                          0 if self.param_codes is None else int(self.param_codes[k]))
 
     def value_list(self) -> list[Optional[str]]:
         """Each row's cell as written."""
@@ -364,8 +367,7 @@ class _Listed:
         return self.items[k]
 
     def records(self, lang: str = "zh") -> list[Record]:
-        return [(p.severity, p.code, p.file, p.sheet, p.row, p.column, p.cell, p.value, p.message(lang), p.title(lang))
-                for p in self.items]
+        return [record_of(p, lang) for p in self.items]
 
     def sort_keys(self) -> tuple:
         keys = [p.sort_key() for p in self.items]

@@ -131,18 +131,19 @@ _USAGE = [
 ]
 
 
-def _inner(text: str) -> str:
-    for pattern, zh in _INNER:
+def _translated(table: list, text: str) -> str:
+    """``text`` in Chinese by the first pattern of ``table`` it matches (``text`` itself when none does)."""
+    for pattern, zh in table:
         m = pattern.match(text)
         if m:
             return zh(m)
     return text
 
 
+def _inner(text: str) -> str:
+    return _translated(_INNER, text)
+
+
 def usage_error_zh(message: str) -> str:
     """A click usage error's message in Chinese (the message itself when it is not a known one)."""
-    for pattern, zh in _USAGE:
-        m = pattern.match(message)
-        if m:
-            return zh(m)
-    return message
+    return _translated(_USAGE, message)

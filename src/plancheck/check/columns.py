@@ -97,6 +97,13 @@ class Distinct:
     def __init__(self, column: pd.Series):
         self.codes, self.values = pd.factorize(column)   # code -1: a missing cell
 
+    @classmethod
+    def from_codes(cls, codes: np.ndarray, values: list) -> "Distinct":
+        """A column whose numbering is known already (each row's index in ``values``; -1: missing)."""
+        found = cls.__new__(cls)
+        found.codes, found.values = codes, values
+        return found
+
     def known(self) -> np.ndarray:
         return self.codes >= 0
 

@@ -260,7 +260,7 @@ def _distinct_from_codes(codes: np.ndarray, values: pd.Series) -> Distinct:
     for text, value in zip(seen.tolist(), parsed):
         if not pd.isna(value):
             mapping[text] = distinct.setdefault(value, len(distinct))
-    return _Renumbered(mapping.astype(codes.dtype)[codes], list(distinct))
+    return Distinct.from_codes(mapping.astype(codes.dtype)[codes], list(distinct))
 
 
 def _a_row_of_each(codes: np.ndarray) -> np.ndarray:
@@ -277,13 +277,6 @@ def _a_row_of_each(codes: np.ndarray) -> np.ndarray:
             break
         start, size = stop, size * 2
     return at[:width]
-
-
-class _Renumbered(Distinct):
-    """A :class:`Distinct` whose numbering is known already."""
-
-    def __init__(self, codes: np.ndarray, values: list):   # (no call to Distinct's: it would number the column)
-        self.codes, self.values = codes, values
 
 
 class _Collector:

@@ -19,7 +19,7 @@ from pathlib import PurePath
 from typing import Iterable, Optional
 
 from ..engine import FAIL, NO_DATA, Result
-from ..errors import ERROR, INFO, WARNING, Problem
+from ..errors import ERROR, INFO, WARNING, Problem, record_of
 from ..check.validate import Submission
 from .common import figure_lang, gap_text, goal_text, offender_text, title
 
@@ -68,8 +68,7 @@ def is_workbook(file: Optional[str], sheet: Optional[str] = None) -> bool:
 
 
 def problem_command(p: Problem, lang: str, workspace: Optional[str]) -> str:
-    return record_command((p.severity, p.code, p.file, p.sheet, p.row, p.column, p.cell, p.value, p.message(lang),
-                           p.title(lang)), lang, workspace)
+    return record_command(record_of(p, lang), lang, workspace)
 
 
 def record_command(record: tuple, lang: str, workspace: Optional[str]) -> str:
