@@ -143,6 +143,30 @@ def test_clean_arrow_of_chunked_text_is_clean_text_of_every_cell(cells, cut):
         assert got is chunked
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(alphabet=st.sampled_from(
+    ["a", "Z", "5", "-", "~", "!", " ", "\x7f", "\t", "正", "安", "\u4000", "\u9fff", "\u3fff", "\ua000", "\u3000",
+     "（", "１", "\u00a0", "e", "\u0301", "\u2028", "\uf900", "\u4dc0"]), max_size=6)), max_size=12), st.integers(0, 12))
+def test_a_column_left_as_is_by_its_bytes_is_one_clean_text_leaves_alone(cells, cut):
+    """The byte test that lets a column of Chinese names or codes through unlooked-at (``_left_as_is``) never
+    lets through a cell that NFKC or strip would change: the result is clean_text of every cell either way."""
+    from plancheck.check.columns import _left_as_is
+    from plancheck.check.schema import clean_text
+
+    chunked = pa.chunked_array([pa.array(cells[:cut], type=pa.large_string()),
+                                pa.array(cells[cut:], type=pa.large_string())])
+    if _left_as_is(chunked):
+        assert all(c is None or clean_text(c) in (c, None) for c in cells)
+    assert _clean_arrow(chunked).to_pylist() == [clean_text(c) for c in cells]
+
+
+def test_left_as_is_reads_only_the_cells_of_a_sliced_column():
+    cells = pa.array(["正安 ", "凤仪", "A-1"], type=pa.large_string())
+    from plancheck.check.columns import _left_as_is
+
+    assert _left_as_is(cells.slice(1)) and not _left_as_is(cells) and not _left_as_is(cells.slice(0, 1))
+
+
 def test_parse_column_blank_mask_is_the_blank_cells():
     spec = TABLES["schools"].column("students")
     values, bad, code, _, blank = parse_column_blank(pd.Series(["12", "", " ", "\u3000", "abc", "１２"], dtype=object),
