@@ -161,7 +161,7 @@ def arrow_columns(body, lines: Callable[[], int], delimiter: str, width: int, st
             parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char=False, newlines_in_values=False,
                                              invalid_row_handler=on_invalid),
             convert_options=pacsv.ConvertOptions(
-                column_types={f"f{i}": pa.dictionary(pa.int32(), pa.large_string()) if i in (coded or ())
+                column_types={f"f{i}": pa.dictionary(pa.int32(), pa.large_binary()) if i in (coded or ())
                               else pa.large_string() for i in range(width)},
                 strings_can_be_null=False, quoted_strings_can_be_null=False))
     except pa.ArrowInvalid:
@@ -172,9 +172,24 @@ def arrow_columns(body, lines: Callable[[], int], delimiter: str, width: int, st
     if invalid or arrow.num_columns != width or lines() != arrow.num_rows:
         return None
     columns = list(arrow.columns)
-    for i in coded or ():  # each block of the file was encoded apart: one dictionary, one array
-        columns[i] = columns[i].unify_dictionaries().combine_chunks()
+    try:
+        for i in coded or ():
+            columns[i] = _as_text(columns[i])
+    except pa.ArrowInvalid:   # (a distinct value that is not UTF-8)
+        if strict:
+            raise
+        return None
     return columns
+
+
+def _as_text(cells):
+    """A dictionary-encoded column read as bytes -> one dictionary array of text. Each block of the file was
+    encoded apart (one dictionary, one array after); the bytes are checked as UTF-8 once per distinct value
+    here, not once per cell by the reader (~10 % of the parse at 1M rows)."""
+    import pyarrow as pa
+
+    joined = cells.unify_dictionaries().combine_chunks()
+    return pa.DictionaryArray.from_arrays(joined.indices, joined.dictionary.cast(pa.large_string()))
 
 
 def use_jemalloc() -> None:
