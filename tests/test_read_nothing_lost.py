@@ -289,3 +289,19 @@ def test_a_workbook_parsed_ahead_is_scanned_the_same(tmp_path, monkeypatch):
         monkeypatch.setattr(readers, "scan_zip", lambda *a: pytest.fail("not taken from the parse ahead"))
         [raw] = read_file(f, TABLES)
     assert sorted(p.code for p in raw.problems) == ["formula_not_computed", "hidden_rows", "hidden_sheet"]
+
+
+@pytest.mark.parametrize("column", [0, 6])   # a text column (学校代码), a number column (在校生数)
+def test_bytes_not_utf8_in_one_cell_of_a_utf8_file_are_located(tmp_path, column):
+    """The read ahead checks a number column's bytes once per distinct value (read as bytes): a cell that is
+    not UTF-8 there is found all the same, and the file read by the exact reader names the row and column."""
+    lines = grid(schools(8))
+    lines[5][column] = "\x00"
+    text = ("\r\n".join(",".join(line) for line in lines) + "\r\n").encode("utf-8")
+    f = tmp_path / "s.csv"
+    f.write_bytes(text.replace(b"\x00", b"\xff\xfe"))
+    from plancheck.read import textfile
+
+    assert textfile.read_ahead(f, "schools", TABLES) is None
+    [p] = refused(f)
+    assert (p.code, p.row, p.column) == ("encoding_error", 6, f"#{column + 1}")
