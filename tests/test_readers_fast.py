@@ -148,23 +148,24 @@ def test_clean_arrow_of_chunked_text_is_clean_text_of_every_cell(cells, cut):
     ["a", "Z", "5", "-", "~", "!", " ", "\x7f", "\t", "正", "安", "\u4000", "\u9fff", "\u3fff", "\ua000", "\u3000",
      "（", "１", "\u00a0", "e", "\u0301", "\u2028", "\uf900", "\u4dc0"]), max_size=6)), max_size=12), st.integers(0, 12))
 def test_a_column_left_as_is_by_its_bytes_is_one_clean_text_leaves_alone(cells, cut):
-    """The byte test that lets a column of Chinese names or codes through unlooked-at (``_left_as_is``) never
+    """The byte test that lets a column of Chinese names or codes through unlooked-at (``only_bytes``) never
     lets through a cell that NFKC or strip would change: the result is clean_text of every cell either way."""
-    from plancheck.check.columns import _left_as_is
-    from plancheck.check.schema import clean_text
+    from plancheck.check.schema import CLEAN_BYTES, clean_text, only_bytes
 
     chunked = pa.chunked_array([pa.array(cells[:cut], type=pa.large_string()),
                                 pa.array(cells[cut:], type=pa.large_string())])
-    if _left_as_is(chunked):
+    if only_bytes(chunked, CLEAN_BYTES):
         assert all(c is None or clean_text(c) in (c, None) for c in cells)
     assert _clean_arrow(chunked).to_pylist() == [clean_text(c) for c in cells]
 
 
-def test_left_as_is_reads_only_the_cells_of_a_sliced_column():
-    cells = pa.array(["正安 ", "凤仪", "A-1"], type=pa.large_string())
-    from plancheck.check.columns import _left_as_is
+def test_only_bytes_reads_only_the_cells_of_a_sliced_column():
+    from plancheck.check.schema import CLEAN_BYTES, only_bytes
 
-    assert _left_as_is(cells.slice(1)) and not _left_as_is(cells) and not _left_as_is(cells.slice(0, 1))
+    for kind in (pa.large_string(), pa.string()):
+        cells = pa.array(["正安 ", "凤仪", "A-1"], type=kind)
+        assert only_bytes(cells.slice(1), CLEAN_BYTES) and not only_bytes(cells, CLEAN_BYTES)
+        assert not only_bytes(cells.slice(0, 1), CLEAN_BYTES)
 
 
 def test_parse_column_blank_mask_is_the_blank_cells():
@@ -353,6 +354,21 @@ def test_normalize_headers_equal_normalize_header_of_each_cell(cells):
     from plancheck.check.schema import normalize_headers
 
     assert normalize_headers(pa.array(cells, type=pa.large_string())).to_pylist() == [normalize_header(c) for c in cells]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from(["a", "Z", "5", "-", "*", ":", "：", "＊", "正", "合", "计", " ", "ß", "İ",
+                                                   "Ⅻ", "\u4000", "\u9fff", "\u3fff", "\ua000", "ｔ"]), max_size=6),
+                max_size=12))
+def test_normalize_headers_of_keys_their_bytes_say_are_keys_already(cells):
+    """Cells whose bytes say they are their own keys (town names, school names) are given back as they are: never
+    one that normalize_header would change."""
+    from plancheck.check.schema import KEY_BYTES, normalize_headers, only_bytes
+
+    arrow = pa.array(cells, type=pa.large_string())
+    if only_bytes(arrow, KEY_BYTES):
+        assert all(normalize_header(c) == c for c in cells)
+    assert normalize_headers(arrow).to_pylist() == [normalize_header(c) for c in cells]
 
 
 def test_count_lines_counts_a_last_line_without_newline_and_starts_where_told() -> None:

@@ -15,7 +15,7 @@ from typing import Any, Iterable, Optional
 import numpy as np
 import pandas as pd
 
-from .schema import CellError, ColumnSpec, value_parser
+from .schema import CLEAN_BYTES, CellError, ColumnSpec, only_bytes, value_parser
 
 #: The one code a bad cell of each kind gets (numbers may also be too_large, reported apart).
 _BAD_CODE = {"int": "not_integer", "decimal": "not_number", "bool": "not_yes_no", "enum": "not_in_choices",
@@ -56,7 +56,7 @@ def _clean_arrow(cells):
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    if _left_as_is(cells):
+    if only_bytes(cells, CLEAN_BYTES):   # (Chinese names, codes: the usual column)
         cleaned = cells
     elif pc.all(pc.fill_null(pc.string_is_ascii(cells), True)).as_py():
         cleaned = _trimmed(cells)
@@ -66,34 +66,6 @@ def _clean_arrow(cells):
     if not pc.any(blank).as_py():
         return cleaned
     return pc.if_else(blank, pa.scalar(None, pa.large_string()), cleaned)
-
-
-#: The UTF-8 bytes of text that NFKC and ``str.strip`` leave as it is: printable ASCII but the space (21-7E), and
-#: U+4000-U+9FFF (lead bytes E4-E9: CJK ideographs, extension A, Yijing hexagrams, which have no decomposition,
-#: are not white space and compose with nothing); 80-BF are only ever continuation bytes in valid UTF-8.
-_KEPT_BYTES = bytes(range(0x21, 0x7F)) + bytes(range(0x80, 0xC0)) + bytes(range(0xE4, 0xEA))
-
-
-def _left_as_is(cells) -> bool:
-    """Whether cleaning leaves every cell as written, decided from the column's bytes alone: no byte of any cell is
-    outside :data:`_KEPT_BYTES` (Chinese names and codes, the usual column: ~5 ms per million cells, instead of
-    looking up each distinct text in Python). False only means "look closer"."""
-    import pyarrow as pa
-
-    chunks = cells.chunks if isinstance(cells, pa.ChunkedArray) else [cells]
-    for chunk in chunks:
-        if not len(chunk):
-            continue
-        if not pa.types.is_large_string(chunk.type):
-            return False
-        _, offsets, data = chunk.buffers()
-        if data is None:
-            continue
-        ends = np.frombuffer(offsets, dtype=np.int64, count=chunk.offset + len(chunk) + 1)
-        text = memoryview(data)[int(ends[chunk.offset]):int(ends[-1])]
-        if bytes(text).translate(None, _KEPT_BYTES):
-            return False
-    return True
 
 
 def _trimmed(cells):

@@ -230,20 +230,26 @@ def classify_rows(table: RawTable) -> RawTable:
         return table
     first = _first_filled(df)
     other, codes, distinct = _first_cells(first, frozenset(lookup))
-    keys = string_series(normalize_headers(distinct))
+    import pyarrow.compute as pc
+
+    key_cells = normalize_headers(distinct)
+    keys = string_series(key_cells)
     texts = string_series(distinct)
 
-    def rows_where(per_value: pd.Series) -> np.ndarray:
+    def rows_where(per_value: Any) -> np.ndarray:
         out = np.zeros(len(df), dtype=bool)
-        out[other] = per_value.to_numpy(dtype=bool)[codes]
+        out[other] = np.asarray(per_value, dtype=bool)[codes]
         return out
 
-    def words(pattern: str) -> pd.Series:
-        """Which distinct first cells' keys match ``pattern`` (none unless one of the words is there at all)."""
-        return keys.str.contains(pattern, regex=True) if any_word else none
+    def matching(pattern: str) -> np.ndarray:
+        return pc.match_substring_regex(key_cells, pattern).to_numpy(zero_copy_only=False)
 
-    none = pd.Series(np.zeros(len(keys), dtype=bool), index=keys.index)
-    any_word = bool(keys.str.contains(_ANY_WORD_RE, regex=True).any())   # (one pass for the four below)
+    def words(pattern: str) -> np.ndarray:
+        """Which distinct first cells' keys match ``pattern`` (none unless one of the words is there at all)."""
+        return matching(pattern) if any_word else none
+
+    none = np.zeros(len(keys), dtype=bool)
+    any_word = bool(matching(_ANY_WORD_RE).any())   # (one pass for the four below)
     blank = rows_where(texts == "")
     total = rows_where(words(_TOTAL_RE))
     footer = rows_where(words(_FOOTER_RE))
