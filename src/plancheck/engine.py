@@ -154,11 +154,11 @@ class _Table:
 
     def ints(self, column: str) -> np.ndarray:
         """a number column as int64 (a decimal one as float64), missing as 0."""
-        def make():
+        def make():   # (a column with no cell missing: its own array, not a copy)
             s = self.df[column]
             if str(s.dtype) in ("Float64", "float64"):
-                return np.asarray(s.fillna(0).astype("float64").to_numpy(dtype="float64"))
-            return np.asarray(s.fillna(0).astype("int64").to_numpy(dtype="int64"))
+                return np.asarray(s.to_numpy(dtype="float64", na_value=0.0))
+            return np.asarray(s.to_numpy(dtype="int64", na_value=0))
         return self._cached(("ints", column), make)
 
     def when(self, expr) -> np.ndarray:

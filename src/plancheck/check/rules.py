@@ -22,10 +22,12 @@ if TYPE_CHECKING:  # pragma: no cover
 
 def values_of(frame: pd.DataFrame, column: str) -> np.ndarray:
     """A typed column as an expression reads it: numbers and yes/no as float (NaN: missing), text as
-    objects (None: missing)."""
+    objects (None: missing); a whole-number column with no cell missing as its int64 values (not copied)."""
     if column not in frame:
         return np.full(len(frame), np.nan)
     s = frame[column]
+    if str(s.dtype) == "Int64" and not s.hasnans:   # whole numbers, none missing: the column's own array
+        return s.to_numpy(dtype=np.int64)
     if s.dtype.kind in "iufb" or str(s.dtype) in ("Int64", "boolean", "Float64"):
         return s.to_numpy(dtype=float, na_value=np.nan)
     return s.astype(object).where(s.notna(), None).to_numpy(dtype=object)
