@@ -377,3 +377,24 @@ def test_count_lines_counts_a_last_line_without_newline_and_starts_where_told() 
     assert count_lines(b"a\nb\nc\n")() == 3
     assert count_lines(b"a\nb\nc")() == 3                 # the last line has no newline: still a line
     assert count_lines(b"head\r\na\r\nb\r\n", 6)() == 2    # from the body's start on
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.booleans()), max_size=20), st.sets(st.booleans()))
+def test_rows_holding_of_a_yes_no_column_is_pandas_isin_without_missing(cells, allowed):
+    from plancheck.check.columns import rows_holding
+
+    s = pd.Series(cells, dtype="boolean")
+    expected = (s.isin(list(allowed)).fillna(False) & s.notna()).to_numpy(dtype=bool)
+    assert rows_holding(s, allowed).tolist() == expected.tolist()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.integers(-3, 3)), max_size=20), st.lists(st.integers(-3, 3), max_size=3))
+def test_rows_holding_of_a_number_column_is_pandas_isin_without_missing(cells, allowed):
+    from plancheck.check.columns import rows_holding
+
+    s = pd.Series(cells, dtype="Int64")
+    expected = (s.isin(allowed).fillna(False) & s.notna()).to_numpy(dtype=bool)
+    assert rows_holding(s, allowed).tolist() == expected.tolist()
+    assert rows_holding(s, [True]) is None and rows_holding(s.astype("Float64"), allowed) is None

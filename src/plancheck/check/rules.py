@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..plan import expr as X
-from .columns import Distinct, one_array
+from .columns import Distinct, one_array, rows_holding
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..plan.tables import Contract, RowRule
@@ -43,7 +43,9 @@ def where_mask(frame: pd.DataFrame, where: Iterable[tuple[str, tuple]],
         if column not in frame:
             return np.zeros(len(frame), dtype=bool)
         s = frame[column]
-        if distinct is None and (held := _arrow_isin(s, allowed)) is not None:
+        if (held := rows_holding(s, allowed)) is not None:   # yes/no, whole numbers
+            out &= held
+        elif distinct is None and (held := _arrow_isin(s, allowed)) is not None:
             out &= held
         elif str(s.dtype) in ("string", "str") or s.dtype == object or isinstance(s.dtype, pd.StringDtype):
             numbered = distinct.get(column) if distinct is not None else None

@@ -128,7 +128,8 @@ def evaluate(expr: Expr, column: Callable[[str], "object"], n: int):
             with np.errstate(divide="ignore", invalid="ignore"):
                 out = _ARITH[type(node.op)](np.asarray(ev(node.left), dtype=float),
                                             np.asarray(ev(node.right), dtype=float))
-            return np.where(np.isinf(out), np.nan, out)
+            inf = np.isinf(out)
+            return np.where(inf, np.nan, out) if inf.any() else out   # (x/0: missing, as a blank)
         if isinstance(node, ast.BoolOp):
             parts = [_as_bool(ev(v)) for v in node.values]
             out = parts[0]
