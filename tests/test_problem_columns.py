@@ -68,6 +68,7 @@ def test_columns_give_the_problems_objects_give_in_order():
         assert [(p.row, p.column, p.code) for p in sub.problems] == [p.compact() for p in E.sort_problems(objects)]
         for lang in ("zh", "en"):
             assert sub.found.records(lang) == [record(p, lang) for p in sub.problems]
+            assert sub.found.dicts(lang) == [jsonfmt.problem_dict(p, lang) for p in sub.problems]
         assert sub.found.count_by_severity() == E.count_by_severity(sub.problems)
         assert sub.errors == [p for p in sub.problems if p.is_error]
         assert sub.found.head(7) == sub.problems[:7]
@@ -165,6 +166,7 @@ def test_any_parts_sort_and_read_as_their_problems(parts, n):
     fresh = E.ProblemSet.sorted(parts)      # records from the columns, not from the list made above
     for lang in ("zh", "en"):
         assert fresh.records(lang) == [record(p, lang) for p in listed]
+        assert E.ProblemSet.sorted(parts).dicts(lang) == [jsonfmt.problem_dict(p, lang) for p in listed]
     assert fresh.count_by_severity() == E.count_by_severity(objects)
     assert fresh.errors() == [p for p in listed if p.is_error]
 
