@@ -36,3 +36,22 @@ def test_a_file_changed_after_it_was_read_early_is_not_taken(tmp_path: Path) -> 
     os.utime(f, ns=(1, 1))
     assert startup.take_early(f) is None                # read_ahead then reads the file itself
     startup.drop_early()
+
+
+def test_a_file_read_early_is_hashed_there_and_its_digest_taken_while_it_is_unchanged(tmp_path: Path) -> None:
+    import hashlib
+
+    from plancheck.plan.find import sha256_of
+
+    f = tmp_path / "s.csv"
+    f.write_bytes(b"a,b\n1,2\n")
+    startup.read_early(["run", str(f), "--format", "json"])
+    assert startup.hashed_early(f)
+    assert startup.early_digest(f) == hashlib.sha256(b"a,b\n1,2\n").hexdigest() == sha256_of(f)
+    assert startup.take_early(f) == b"a,b\n1,2\n"
+    assert startup.early_digest(f) == hashlib.sha256(b"a,b\n1,2\n").hexdigest()   # (the bytes taken: digest kept)
+    f.write_bytes(b"a,b\n3,4\n")
+    os.utime(f, ns=(1, 1))
+    assert not startup.hashed_early(f) and startup.early_digest(f) is None
+    assert sha256_of(f) == hashlib.sha256(b"a,b\n3,4\n").hexdigest()     # the file as it is now
+    startup.drop_early()

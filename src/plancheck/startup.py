@@ -71,8 +71,10 @@ EARLY_SUFFIXES = (".csv", ".txt", ".tsv")
 #: largest file read early (read/textfile refuses larger ones anyway)
 EARLY_MAX_BYTES = 256 * 1024**2
 
-#: (absolute path, size, modification time) -> [the thread reading it, its bytes once read]
+#: (absolute path, size, modification time) -> [an event set once read, its bytes once read]
 _early: dict[tuple[str, int, int], list] = {}
+#: the same key -> [the thread reading and hashing it, the SHA-256 of its bytes once hashed]
+_digests: dict[tuple[str, int, int], list] = {}
 
 
 def _version(path: str) -> Optional[tuple[str, int, int]]:
@@ -86,9 +88,11 @@ def _version(path: str) -> Optional[tuple[str, int, int]]:
 def read_early(argv: list[str]) -> None:
     """Start reading the bytes of the text files among the arguments of a reading command (``PATH`` or
     ``NAME=PATH``), each in a thread, while typer parses the options: file reads hold no GIL, and the read
-    ahead (read/textfile.read_ahead) takes them instead of reading the file again. Nothing here parses the
-    command line: any argument that names an existing text file is read; one that is not an input is
-    dropped unread by :func:`drop_early`."""
+    ahead (read/textfile.read_ahead) takes them instead of reading the file again. The thread then computes
+    the SHA-256 of the bytes it read (hashlib holds no GIL either: the core is idle while the command imports
+    its modules), which a report naming its inputs takes (:func:`early_digest`) instead of reading the file
+    once more later, beside the checks. Nothing here parses the command line: any argument that names an
+    existing text file is read; one that is not an input is dropped unread by :func:`drop_early`."""
     if not argv or argv[0] not in READING_COMMANDS:
         return
     for arg in argv[1:]:
@@ -99,17 +103,26 @@ def read_early(argv: list[str]) -> None:
         if version is None or not 0 < version[1] <= EARLY_MAX_BYTES or version in _early:
             continue
         slot: list = []
-        thread = threading.Thread(target=_read_into, args=(path, slot), name="plancheck-early", daemon=True)
-        _early[version] = [thread, slot]
+        digest: list = []
+        read = threading.Event()
+        thread = threading.Thread(target=_read_into, args=(path, slot, read, digest), name="plancheck-early",
+                                  daemon=True)
+        _early[version] = [read, slot]
+        _digests[version] = [thread, digest]
         thread.start()
 
 
-def _read_into(path: str, slot: list) -> None:
+def _read_into(path: str, slot: list, read: threading.Event, digest: list) -> None:
     try:
         with open(path, "rb") as fh:
             slot.append(fh.read())
     except OSError:
-        pass
+        return
+    finally:
+        read.set()   # (the bytes are there, or will never be: no one waits in vain)
+    import hashlib
+
+    digest.append(hashlib.sha256(slot[0]).hexdigest())
 
 
 def take_early(path) -> Optional[bytes]:
@@ -118,9 +131,27 @@ def take_early(path) -> Optional[bytes]:
     entry = _early.pop(version, None) if version is not None else None
     if entry is None:
         return None
-    thread, slot = entry
-    thread.join()
+    read, slot = entry
+    read.wait()
     return slot[0] if slot and len(slot[0]) == version[1] and _version(str(path)) == version else None
+
+
+def hashed_early(path) -> bool:
+    """Whether the SHA-256 of ``path`` as it is now is computed, or being computed, by :func:`read_early`."""
+    version = _version(str(path))
+    return version is not None and version in _digests
+
+
+def early_digest(path) -> Optional[str]:
+    """The SHA-256 (hex) of the bytes of ``path`` read by :func:`read_early`, if the file has not changed since
+    (waiting for the hash if it is still being computed); None otherwise."""
+    version = _version(str(path))
+    entry = _digests.get(version) if version is not None else None
+    if entry is None:
+        return None
+    thread, digest = entry
+    thread.join()
+    return digest[0] if digest and _version(str(path)) == version else None
 
 
 def drop_early() -> None:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 
+from ..startup import early_digest, hashed_early
 from .targets import TargetsError, TargetsProblem, default_targets_path
 
 ENV = "PLANCHECK_PLAN"
@@ -79,7 +80,10 @@ def _version(path: Path) -> tuple[str, int, int]:
 
 def hash_ahead(path: Path) -> None:
     """Start computing the SHA-256 of ``path`` in a thread (hashlib and file reads hold no GIL: it takes a
-    core the caller leaves idle); :func:`sha256_of` takes the result if the file has not changed since."""
+    core the caller leaves idle); :func:`sha256_of` takes the result if the file has not changed since. A file
+    read early (startup.read_early) is hashed there already."""
+    if hashed_early(path):
+        return
     try:
         key = _version(path)
     except OSError:
@@ -105,6 +109,9 @@ def drop_ahead() -> None:
 
 def sha256_of(path: Path) -> str:
     """The SHA-256 of a file (the plan a run used; each input a report names)."""
+    early = early_digest(path)   # (an input hashed as it was read, while the command started)
+    if early is not None:
+        return early
     try:
         key = _version(path)
     except OSError:
