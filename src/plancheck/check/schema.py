@@ -362,9 +362,14 @@ def only_bytes(cells, kept: bytes) -> bool:
             continue
         width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
         ends = np.frombuffer(offsets, dtype=width, count=chunk.offset + len(chunk) + 1)
-        if bytes(memoryview(data)[int(ends[chunk.offset]):int(ends[-1])]).translate(None, kept):
-            return False
+        text = memoryview(data)
+        for start in range(int(ends[chunk.offset]), int(ends[-1]), _PIECE):   # (a piece at a time: no copy of
+            if bytes(text[start:min(start + _PIECE, int(ends[-1]))]).translate(None, kept):   # the column)
+                return False
     return True
+
+
+_PIECE = 1 << 20
 
 
 def normalize_headers(cells):
