@@ -211,7 +211,7 @@ def test_each_distinct_value_parsed_by_the_model_functions(cells, chunks, name):
                           (texts, readers._text_column(pa.array(texts, type=pa.large_string()).dictionary_encode()))):
         expected = [_expected(parse, c) for c in cells]
         values, bad, code, large, blank = parse_column_blank(column, spec)
-        got_values = [None if v is pd.NA else v for v in values.astype(object)]
+        got_values = [None if pd.isna(v) else v for v in values.astype(object)]
         assert got_values == [v for v, _ in expected]
         assert bad.tolist() == [e is not None and e != "too_large" for _, e in expected]
         assert large.tolist() == [e == "too_large" for _, e in expected]

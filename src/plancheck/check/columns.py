@@ -5,6 +5,10 @@ models of :mod:`plancheck.check.schema` run (``parse_int``, ``parse_decimal``, `
 ``parse_choice``, ``parse_date``, ``clean_text``), and the results are taken back to the rows: near C speed for the
 few distinct values of number, yes/no and choice columns; text columns are cleaned
 in Arrow. So the fast path and the models cannot disagree on a cell.
+
+Typed columns: whole numbers ``Int64``, decimals ``Float64``, yes/no ``boolean``, text Arrow-backed strings, and
+a choice column a Categorical of the plan's choices (in the plan's order; each row a small code, so the checks
+and figures that ask which rows hold which choice never hash a million texts).
 """
 
 from __future__ import annotations
@@ -268,9 +272,23 @@ def _take_back(spec: ColumnSpec, results: list, errors: list, codes: np.ndarray,
     elif spec.kind == "bool":
         flags = np.array([bool(r) for r in results], dtype=bool)
         values = pd.Series(pd.arrays.BooleanArray(np.take(flags, codes), missing_rows()), index=index, copy=False)
+    elif spec.kind == "enum" and spec.choices is not None:
+        values = _choice_values(spec, results, codes, index)
     else:
         import pyarrow as pa
 
         labels = pa.array(results, type=pa.large_string())
         values = string_series(labels.take(pa.array(np.where(codes < 0, len(results) - 1, codes))), index)
     return values, bad, _BAD_CODE.get(spec.kind), large, blank
+
+
+def _choice_values(spec: ColumnSpec, results: list, codes: np.ndarray, index: pd.Index) -> pd.Series:
+    """A choice column as a Categorical of the plan's choices (in the plan's order), each row the code of its
+    value: built from the distinct cells' codes with a table of a few entries, never a million texts."""
+    categories = list(spec.choices.values)
+    at = {v: i for i, v in enumerate(categories)}
+    per_value = np.array([at.get(r, -1) if r is not None else -1 for r in results], dtype=np.int16)
+    dtype = pd.CategoricalDtype(categories)
+    return pd.Series(pd.Categorical.from_codes(per_value[codes], dtype=dtype, validate=False), index=index,
+                     copy=False)
+

@@ -765,7 +765,10 @@ def _where(raw: RawTable) -> str:
     return f"{raw.file}[{raw.sheet}]" if raw.sheet else raw.file
 
 
-def _dtype(col: ColumnSpec) -> str:
+def _dtype(col: ColumnSpec) -> Any:
+    """The dtype of a typed column (as the parse makes it: a choice column is a Categorical of its choices)."""
+    if col.kind == "enum" and col.choices is not None:
+        return pd.CategoricalDtype(list(col.choices.values))
     return {"int": "Int64", "bool": "boolean", "decimal": "Float64"}.get(col.kind, "string")
 
 
