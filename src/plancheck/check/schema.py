@@ -345,6 +345,12 @@ CLEAN_BYTES = bytes(range(0x21, 0x7F)) + bytes(range(0x80, 0xC0)) + bytes(range(
 KEY_BYTES = bytes(b for b in CLEAN_BYTES if b not in b"*:" and not 0x41 <= b <= 0x5A)
 
 
+#: A code (school code...) is ASCII digits, or digits joined by these separators (5203240002-7, 9_001, 17/002).
+CODE_SEPARATORS = "-_./"
+#: The bytes a code is written with.
+CODE_BYTES = b"0123456789" + CODE_SEPARATORS.encode()
+
+
 def only_bytes(cells, kept: bytes) -> bool:
     """Whether every byte of every cell of an Arrow (large) string array or chunked array is one of ``kept``: a
     pass over the column's bytes (~5 ms per million short cells). False only means "look closer"."""

@@ -24,8 +24,8 @@ from ..errors import Problem
 from ..read.readers import RawTable, ReadError, column_letter, list_folder, read_file, skipped_in_folder
 from .keys import key_series, repeats
 from .rules import check_references, check_rules, default_covers, join_parents
-from .schema import (MAX_INT, PLACEHOLDERS, SCIENTIFIC_RE, ColumnSpec, TableSpec, clean_text, is_placeholder,
-                     normalize_header, only_bytes)
+from .schema import (CODE_BYTES, MAX_INT, PLACEHOLDERS, SCIENTIFIC_RE, ColumnSpec, TableSpec, clean_text,
+                     is_placeholder, normalize_header, only_bytes)
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..plan.tables import Contract
@@ -222,7 +222,9 @@ def _key_cells(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
         values = values.astype("string").str.replace(r"^'\s*", "", regex=True).replace("", pd.NA)
         return values, values.str.match(SCIENTIFIC_RE).fillna(False).to_numpy(dtype=bool)
     cells = values.array.__arrow_array__()
-    # (each question asked of the column's bytes first, in one pass: codes hold no ' and no E)
+    if only_bytes(cells, CODE_BYTES):   # digits and - _ . / only (the usual codes): no ' and no exponent
+        return values, np.zeros(len(values), dtype=bool)
+    # (each question asked of the column's bytes first, in one pass: codes with letters hold no ' and no E)
     if not only_bytes(cells, _NOT_APOSTROPHE) and pc.any(pc.starts_with(cells, "'")).as_py():
         cells = pc.replace_substring_regex(cells, pattern=r"^'\s*", replacement="")
         cells = pc.if_else(pc.equal(cells, ""), pa.scalar(None, cells.type), cells)

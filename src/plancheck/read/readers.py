@@ -26,7 +26,7 @@ from .. import errors as E
 from ..check.columns import arrow_cells, one_array, string_series
 from ..errors import Problem
 from .headers import HEADER_SCAN_ROWS, HeaderIndex, index_for
-from ..check.schema import TableSpec, normalize_header, normalize_headers, only_bytes
+from ..check.schema import CODE_BYTES, CODE_SEPARATORS, TableSpec, normalize_header, normalize_headers, only_bytes
 from .textfile import (CSV_SUFFIXES, MAX_FILE_BYTES, MAX_LINE_BYTES, ArrowText, arrow_text, sniff_delimiter,
                        use_jemalloc, utf8_layout)
 
@@ -140,7 +140,6 @@ def _first_cells(first: pd.Series, header_keys: frozenset = frozenset()) -> tupl
 
 
 #: A code: ASCII digits, or digits joined by these separators (5203240002-7, 9_001, 17/002), a digit first.
-CODE_SEPARATORS = "-_./"
 _CODE_RE = "^[0-9][0-9._/-]*$"
 
 
@@ -191,10 +190,6 @@ def _code_like(cells: Any, decimal: Any) -> Any:
             mask[undecided[found]] = True
             coded = pa.array(mask)
     return coded
-
-
-#: The bytes a code is written with (:data:`_CODE_RE`: a digit first).
-CODE_BYTES = b"0123456789" + CODE_SEPARATORS.encode()
 
 
 def _each_starts_with_a_digit(cells: Any) -> bool:
