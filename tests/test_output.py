@@ -188,3 +188,51 @@ def test_the_csv_templates_are_written_whole(tmp_path: Path, monkeypatch, capsys
     assert "学校.csv" in capsys.readouterr().err
     assert (folder / "学校.csv").read_bytes() == b"old"
     assert _leftovers(folder, "学校.csv") == []
+
+
+def test_write_pieces_writes_in_order_and_raises_a_failed_write_in_the_caller(tmp_path: Path, monkeypatch) -> None:
+    from plancheck.output import _Syncing, write_pieces
+
+    monkeypatch.setattr(_Syncing, "SYNC_EVERY", 10)    # (the disk's writing started along the way too)
+    out = tmp_path / "r.bin"
+    with open(out, "wb") as fh:
+        write_pieces(fh, (b"%d," % i * 7 for i in range(500)))
+    assert out.read_bytes() == b"".join(b"%d," % i * 7 for i in range(500))
+
+    made = []
+
+    def pieces():
+        for i in range(100):
+            made.append(i)
+            yield b"x" * 1000
+
+    class Full:
+        def __init__(self):
+            self.written = 0
+
+        def write(self, piece):
+            if self.written >= 3:
+                raise OSError(errno.ENOSPC, "No space left on device")
+            self.written += 1
+
+        def fileno(self):
+            raise OSError("no descriptor")
+
+    with pytest.raises(OSError) as info:
+        write_pieces(Full(), pieces())
+    assert info.value.errno == errno.ENOSPC
+    assert len(made) < 100                              # no more pieces made once a write failed
+
+    def broken():
+        yield b"a"
+        raise ValueError("bad piece")
+
+    got = []
+
+    class Keep:
+        def write(self, piece):
+            got.append(piece)
+
+    with pytest.raises(ValueError):
+        write_pieces(Keep(), broken())
+    assert got == [b"a"]                                 # what was made is written, then the error is raised

@@ -20,7 +20,7 @@ import contextlib
 import os
 import stat
 from pathlib import Path
-from typing import IO, Iterator, Optional, Union
+from typing import IO, Iterable, Iterator, Optional, Union
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -69,6 +69,80 @@ def atomic_open(path: PathLike, mode: str = "w", encoding: Optional[str] = None,
                     os.close(fd)
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
+
+
+def write_pieces(fh: IO, pieces: Iterable[bytes]) -> None:
+    """Each of ``pieces`` into ``fh`` in order, written by a helper thread while the caller makes the next ones:
+    a write into the page cache holds no GIL, so a country's 200 MB report is written while it is formatted
+    instead of after each block. An error in a write (a full disk) is raised here, as ``fh.write`` raises it,
+    and no more pieces are made; an error in making them is raised once what was made is written."""
+    import queue
+    import threading
+
+    ready: queue.Queue = queue.Queue(maxsize=4)   # (a few pieces in flight: memory stays bounded)
+    failed: list[BaseException] = []
+
+    syncing = _Syncing(fh)
+
+    def drain() -> None:
+        while True:
+            piece = ready.get()
+            if piece is None:
+                syncing.join()
+                return
+            if not failed:
+                try:
+                    fh.write(piece)
+                    syncing.wrote(len(piece))
+                except BaseException as exc:  # noqa: BLE001 — raised in the caller's thread below
+                    failed.append(exc)
+
+    writer = threading.Thread(target=drain, name="plancheck-write", daemon=True)
+    writer.start()
+    try:
+        for piece in pieces:
+            if failed:
+                break
+            ready.put(piece)
+    finally:
+        ready.put(None)
+        writer.join()
+    if failed:
+        raise failed[0]
+
+
+class _Syncing:
+    """Starts the disk's writing of what was written so far (fdatasync in a thread) every :data:`SYNC_EVERY` bytes,
+    so that the fsync before a large report's rename (atomic_open) has little left to wait for."""
+
+    SYNC_EVERY = 32 * 1024**2
+
+    def __init__(self, fh: IO):
+        self.fh, self.pending, self.thread = fh, 0, None
+
+    def wrote(self, size: int) -> None:
+        self.pending += size
+        sync = getattr(os, "fdatasync", None)
+        if sync is None or self.pending < self.SYNC_EVERY or (self.thread is not None and self.thread.is_alive()):
+            return
+        import threading
+
+        self.pending = 0
+        try:
+            fd = self.fh.fileno()
+        except (OSError, ValueError, AttributeError):
+            return
+        self.thread = threading.Thread(target=_sync_quietly, args=(sync, fd), name="plancheck-sync", daemon=True)
+        self.thread.start()
+
+    def join(self) -> None:
+        if self.thread is not None:
+            self.thread.join()
+
+
+def _sync_quietly(sync, fd: int) -> None:
+    with contextlib.suppress(OSError):   # (a failure shows in the fsync that follows the writing)
+        sync(fd)
 
 
 def write_text(path: PathLike, text: str, encoding: str = "utf-8", newline: Optional[str] = None) -> None:

@@ -231,9 +231,11 @@ def render(ctx: ReportContext) -> str:
 
 
 def write(ctx: ReportContext, fh) -> None:
-    """The report into a binary file, piece by piece: a country's breakdown is never held whole in memory."""
-    for piece in chunks(ctx):
-        fh.write(piece)
+    """The report into a binary file, piece by piece: a country's breakdown is never held whole in memory, and
+    each block is written while the next is formatted (output.write_pieces)."""
+    from ..output import write_pieces
+
+    write_pieces(fh, chunks(ctx))
 
 
 def chunks(ctx: ReportContext):
