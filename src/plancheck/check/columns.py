@@ -223,7 +223,7 @@ class Written:
         self.cells = cells
         self.uniques = uniques
         if codes is not None:
-            small = np.int8 if len(uniques) < 127 else np.int16 if len(uniques) < 32767 else np.int32
+            small = _small_int(len(uniques))
             codes = codes.astype(small)
         self.codes = codes
 
@@ -287,8 +287,12 @@ def _choice_values(spec: ColumnSpec, results: list, codes: np.ndarray, index: pd
     value: built from the distinct cells' codes with a table of a few entries, never a million texts."""
     categories = list(spec.choices.values)
     at = {v: i for i, v in enumerate(categories)}
-    per_value = np.array([at.get(r, -1) if r is not None else -1 for r in results], dtype=np.int16)
+    per_value = np.array([at.get(r, -1) if r is not None else -1 for r in results], dtype=_small_int(len(categories)))
     dtype = pd.CategoricalDtype(categories)
     return pd.Series(pd.Categorical.from_codes(per_value[codes], dtype=dtype, validate=False), index=index,
                      copy=False)
 
+
+def _small_int(count: int) -> type:
+    """The smallest integer type that numbers ``count`` values and -1 (as pandas keeps a Categorical's codes)."""
+    return np.int8 if count < 127 else np.int16 if count < 32767 else np.int32
