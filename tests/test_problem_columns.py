@@ -68,7 +68,6 @@ def test_columns_give_the_problems_objects_give_in_order():
         assert [(p.row, p.column, p.code) for p in sub.problems] == [p.compact() for p in E.sort_problems(objects)]
         for lang in ("zh", "en"):
             assert sub.found.records(lang) == [record(p, lang) for p in sub.problems]
-            assert sub.found.dicts(lang) == [jsonfmt.problem_dict(p, lang) for p in sub.problems]
         assert sub.found.count_by_severity() == E.count_by_severity(sub.problems)
         assert sub.errors == [p for p in sub.problems if p.is_error]
         assert sub.found.head(7) == sub.problems[:7]
@@ -166,44 +165,5 @@ def test_any_parts_sort_and_read_as_their_problems(parts, n):
     fresh = E.ProblemSet.sorted(parts)      # records from the columns, not from the list made above
     for lang in ("zh", "en"):
         assert fresh.records(lang) == [record(p, lang) for p in listed]
-        assert E.ProblemSet.sorted(parts).dicts(lang) == [jsonfmt.problem_dict(p, lang) for p in listed]
     assert fresh.count_by_severity() == E.count_by_severity(objects)
     assert fresh.errors() == [p for p in listed if p.is_error]
-
-
-# -- a text column numbered from its cells as written
-@settings(max_examples=100, deadline=None)
-@given(st.lists(st.one_of(st.none(), st.sampled_from(["primary", "junior", "senior"])), min_size=1, max_size=5),
-       st.data())
-def test_numbered_from_written_codes_as_from_the_column(parsed, data):
-    import pandas as pd
-
-    from plancheck.check.columns import Distinct
-    from plancheck.check.validate import _distinct_from_codes
-
-    codes = np.array(data.draw(st.lists(st.integers(-1, len(parsed) - 1), max_size=30)), dtype=np.int8)
-    values = pd.Series([parsed[c] if c >= 0 else None for c in codes.tolist()], dtype="string[pyarrow]")
-    got, want = _distinct_from_codes(codes, values), Distinct(values)
-    assert (got.codes >= 0).tolist() == want.known().tolist()
-    for allowed in ([], ["primary"], ["junior", "senior"], ["primary", "junior", "senior", "x"]):
-        assert got.isin(allowed).tolist() == want.isin(allowed).tolist()
-    known = got.codes >= 0
-    assert [got.values[c] for c in got.codes[known]] == values[known].tolist()
-
-
-def test_numbered_from_written_codes_finds_a_text_first_written_far_down():
-    import pandas as pd
-
-    from plancheck.check.columns import Distinct
-    from plancheck.check.validate import _distinct_from_codes
-
-    codes = np.zeros(30_000, dtype=np.int8)
-    codes[::7] = -1
-    codes[25_001] = 2          # a text first written on row 25,001 (read in the fourth look, 28,672 rows)
-    codes[29_999] = 1
-    parsed = ["primary", "senior", "junior"]
-    values = pd.Series([parsed[c] if c >= 0 else None for c in codes.tolist()], dtype="string[pyarrow]")
-    got, want = _distinct_from_codes(codes, values), Distinct(values)
-    for allowed in (["primary"], ["junior"], ["senior"], ["junior", "senior"]):
-        assert got.isin(allowed).tolist() == want.isin(allowed).tolist()
-    assert np.flatnonzero(got.isin(["junior"])).tolist() == [25_001]

@@ -256,13 +256,6 @@ def record_of(p: Problem, lang: str = "zh") -> Record:
     return p.severity, p.code, p.file, p.sheet, p.row, p.column, p.cell, p.value, p.message(lang), p.title(lang)
 
 
-def record_dict(record: Record) -> dict:
-    """A :data:`Record` as the JSON report lists a problem (its title left out)."""
-    severity, code, file, sheet, row, column, cell, value, message, _title = record
-    return {"severity": severity, "code": code, "file": file, "sheet": sheet, "row": row, "column": column,
-            "cell": cell, "value": value, "message": message}
-
-
 class ProblemColumns(_Typed):
     """The problems of one code at one column of one file's sheet, found by one vectorized pass, kept as
     columns: their spreadsheet rows (an int64 array), the cells as written (numbered by their distinct texts),
@@ -339,15 +332,6 @@ class ProblemColumns(_Typed):
                         rows, repeat(self.column, n), cells, self.value_list(), self.messages(lang),
                         repeat(title, n)))
 
-    def dicts(self, lang: str = "zh") -> list[dict]:
-        """Each row as the JSON report lists a problem (:func:`record_dict`), built straight from the columns."""
-        severity, code, file, sheet, column = self.ptype.severity, self.code, self.file, self.sheet, self.column
-        rows = self.rows.tolist()
-        cells = [None] * len(rows) if self.cell_prefix is None else list(map(self.cell_prefix.__add__, map(str, rows)))
-        return [{"severity": severity, "code": code, "file": file, "sheet": sheet, "row": row, "column": column,
-                 "cell": cell, "value": value, "message": message}
-                for row, cell, value, message in zip(rows, cells, self.value_list(), self.messages(lang))]
-
     def sort_keys(self) -> tuple:
         """(file, sheet, rows, column, code) as :meth:`Problem.sort_key` orders them; the rows an array."""
         return self.file, self.sheet or "", self.rows, self.column or "", self.code
@@ -384,9 +368,6 @@ class _Listed:
 
     def records(self, lang: str = "zh") -> list[Record]:
         return [record_of(p, lang) for p in self.items]
-
-    def dicts(self, lang: str = "zh") -> list[dict]:
-        return [record_dict(record_of(p, lang)) for p in self.items]
 
     def sort_keys(self) -> tuple:
         keys = [p.sort_key() for p in self.items]
@@ -443,12 +424,6 @@ class ProblemSet:
         if self._list is not None:
             return _Listed(self._list).records(lang)
         return self._ordered([r for part in self.parts for r in part.records(lang)])
-
-    def dicts(self, lang: str = "zh") -> list[dict]:
-        """Every problem as the JSON report lists it (:func:`record_dict`), in order."""
-        if self._list is not None:
-            return _Listed(self._list).dicts(lang)
-        return self._ordered([d for part in self.parts for d in part.dicts(lang)])
 
     def head(self, n: Optional[int]) -> list[Problem]:
         """The first ``n`` problems (None: all), without making the others."""

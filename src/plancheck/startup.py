@@ -77,7 +77,9 @@ _early: dict[tuple[str, int, int], list] = {}
 _digests: dict[tuple[str, int, int], list] = {}
 
 
-def _version(path: str) -> Optional[tuple[str, int, int]]:
+def file_version(path) -> Optional[tuple[str, int, int]]:
+    """(absolute path, size, modification time) of a file, to tell whether it changed since; None if it cannot be
+    read (the one test of "unchanged since" of the reads and digests started ahead)."""
     try:
         st = os.stat(path)
     except (OSError, ValueError):
@@ -99,7 +101,7 @@ def read_early(argv: list[str]) -> None:
         path = arg.rpartition("=")[2]
         if not path.lower().endswith(EARLY_SUFFIXES):
             continue
-        version = _version(path)
+        version = file_version(path)
         if version is None or not 0 < version[1] <= EARLY_MAX_BYTES or version in _early:
             continue
         slot: list = []
@@ -127,31 +129,31 @@ def _read_into(path: str, slot: list, read: threading.Event, digest: list) -> No
 
 def take_early(path) -> Optional[bytes]:
     """The bytes of ``path`` read by :func:`read_early`, if it has not changed since; None otherwise."""
-    version = _version(str(path))
+    version = file_version(str(path))
     entry = _early.pop(version, None) if version is not None else None
     if entry is None:
         return None
     read, slot = entry
     read.wait()
-    return slot[0] if slot and len(slot[0]) == version[1] and _version(str(path)) == version else None
+    return slot[0] if slot and len(slot[0]) == version[1] and file_version(str(path)) == version else None
 
 
 def hashed_early(path) -> bool:
     """Whether the SHA-256 of ``path`` as it is now is computed, or being computed, by :func:`read_early`."""
-    version = _version(str(path))
+    version = file_version(str(path))
     return version is not None and version in _digests
 
 
 def early_digest(path) -> Optional[str]:
     """The SHA-256 (hex) of the bytes of ``path`` read by :func:`read_early`, if the file has not changed since
     (waiting for the hash if it is still being computed); None otherwise."""
-    version = _version(str(path))
+    version = file_version(str(path))
     entry = _digests.get(version) if version is not None else None
     if entry is None:
         return None
     thread, digest = entry
     thread.join()
-    return digest[0] if digest and _version(str(path)) == version else None
+    return digest[0] if digest and file_version(str(path)) == version else None
 
 
 def drop_early() -> None:

@@ -105,13 +105,6 @@ class Distinct:
     def __init__(self, column: pd.Series):
         self.codes, self.values = pd.factorize(column)   # code -1: a missing cell
 
-    @classmethod
-    def from_codes(cls, codes: np.ndarray, values: list) -> "Distinct":
-        """A column whose numbering is known already (each row's index in ``values``; -1: missing)."""
-        found = cls.__new__(cls)
-        found.codes, found.values = codes, values
-        return found
-
     def known(self) -> np.ndarray:
         return self.codes >= 0
 
@@ -285,12 +278,17 @@ def _take_back(spec: ColumnSpec, results: list, errors: list, codes: np.ndarray,
 def _choice_values(spec: ColumnSpec, results: list, codes: np.ndarray, index: pd.Index) -> pd.Series:
     """A choice column as a Categorical of the plan's choices (in the plan's order), each row the code of its
     value: built from the distinct cells' codes with a table of a few entries, never a million texts."""
-    categories = list(spec.choices.values)
-    at = {v: i for i, v in enumerate(categories)}
-    per_value = np.array([at.get(r, -1) if r is not None else -1 for r in results], dtype=_small_int(len(categories)))
-    dtype = pd.CategoricalDtype(categories)
+    dtype = choice_dtype(spec)
+    at = {v: i for i, v in enumerate(dtype.categories)}
+    per_value = np.array([at.get(r, -1) if r is not None else -1 for r in results],
+                         dtype=_small_int(len(dtype.categories)))
     return pd.Series(pd.Categorical.from_codes(per_value[codes], dtype=dtype, validate=False), index=index,
                      copy=False)
+
+
+def choice_dtype(spec: ColumnSpec) -> pd.CategoricalDtype:
+    """The dtype of a typed choice column: a Categorical of the plan's choices, in the plan's order."""
+    return pd.CategoricalDtype(list(spec.choices.values))
 
 
 def _small_int(count: int) -> type:

@@ -351,31 +351,60 @@ CODE_SEPARATORS = "-_./"
 CODE_BYTES = b"0123456789" + CODE_SEPARATORS.encode()
 
 
-def only_bytes(cells, kept: bytes) -> bool:
-    """Whether every byte of every cell of an Arrow (large) string array or chunked array is one of ``kept``: a
-    pass over the column's bytes (~5 ms per million short cells). False only means "look closer"."""
+def text_buffers(cells) -> Optional[list]:
+    """Each chunk of an Arrow (large) string array or chunked array as (its cells' offsets into the data: one more
+    than its cells, the data buffer or None); None when a chunk is not text."""
     import numpy as np
     import pyarrow as pa
 
-    chunks = cells.chunks if isinstance(cells, pa.ChunkedArray) else [cells]
-    for chunk in chunks:
-        if not len(chunk):
-            continue
+    out = []
+    for chunk in cells.chunks if isinstance(cells, pa.ChunkedArray) else [cells]:
         if not (pa.types.is_large_string(chunk.type) or pa.types.is_string(chunk.type)):
-            return False
+            return None
         _, offsets, data = chunk.buffers()
+        width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+        ends = np.frombuffer(offsets, dtype=width, count=chunk.offset + len(chunk) + 1) if offsets else np.zeros(1)
+        out.append((ends[chunk.offset:], data))
+    return out
+
+
+def only_bytes(cells, kept: bytes) -> bool:
+    """Whether every byte of every cell of an Arrow (large) string array or chunked array is one of ``kept``: a
+    pass over the column's bytes (~5 ms per million short cells). False only means "look closer"."""
+    buffers = text_buffers(cells)
+    if buffers is None:
+        return False
+    for ends, data in buffers:
         if data is None:
             continue
-        width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
-        ends = np.frombuffer(offsets, dtype=width, count=chunk.offset + len(chunk) + 1)
-        text = memoryview(data)
-        for start in range(int(ends[chunk.offset]), int(ends[-1]), _PIECE):   # (a piece at a time: no copy of
-            if bytes(text[start:min(start + _PIECE, int(ends[-1]))]).translate(None, kept):   # the column)
+        text, stop = memoryview(data), int(ends[-1])
+        for start in range(int(ends[0]), stop, _PIECE):   # (a piece at a time: no copy of the column)
+            if bytes(text[start:min(start + _PIECE, stop)]).translate(None, kept):
                 return False
     return True
 
 
 _PIECE = 1 << 20
+
+
+def written_as_codes(cells) -> bool:
+    """Whether every cell of an Arrow text column is a code as written (ASCII digits, or digits joined by
+    :data:`CODE_SEPARATORS`, a digit first): its bytes are all :data:`CODE_BYTES`, and no cell is empty or starts
+    with a separator (read from each cell's first byte)."""
+    import numpy as np
+
+    buffers = text_buffers(cells)
+    if buffers is None or not only_bytes(cells, CODE_BYTES):
+        return False
+    for ends, data in buffers:
+        if len(ends) < 2:
+            continue
+        if data is None or (ends[1:] <= ends[:-1]).any():
+            return False      # (an empty cell)
+        first = np.frombuffer(data, dtype=np.uint8)[ends[:-1]]
+        if ((first < ord("0")) | (first > ord("9"))).any():
+            return False
+    return True
 
 
 def normalize_headers(cells):

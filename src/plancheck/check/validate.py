@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .. import errors as E
-from .columns import Distinct, Written, one_array, parse_column, parse_written, string_series
+from .columns import Distinct, Written, choice_dtype, one_array, parse_column, parse_written, string_series
 from ..errors import Problem
 from ..read.readers import RawTable, ReadError, column_letter, list_folder, read_file, skipped_in_folder
 from .keys import key_series, repeats
@@ -236,54 +236,6 @@ def _key_cells(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
 
 
 # ------------------------------------------------------------------ one table
-class _Numbered(dict):
-    """The steps' memo (the rules read it too): column -> :class:`Distinct`, and columns as expressions read
-    them. A column asked for and not yet numbered is numbered by ``build`` (from its cells as written) when it
-    can be."""
-
-    def __init__(self, build: Callable[[str], Optional[Distinct]]):
-        super().__init__()
-        self.build = build
-
-    def get(self, key: Any, default: Any = None) -> Any:
-        if isinstance(key, str) and key not in self:
-            found = self.build(key)
-            if found is not None:
-                self[key] = found
-        return super().get(key, default)
-
-
-def _distinct_from_codes(codes: np.ndarray, values: pd.Series) -> Distinct:
-    """A column numbered by its distinct values, from each cell's index among its distinct texts as written
-    (-1: missing) and the values parsed from them (a function of the text): each text's value read at one of
-    its rows, the rows renumbered by a table of a few entries (in the codes' small integer type)."""
-    at = _a_row_of_each(codes)
-    seen = np.flatnonzero(at >= 0)
-    parsed = values.take(at[seen]).tolist()
-    distinct: dict = {}
-    mapping = np.full(len(at) + 1, -1, dtype=np.int64)     # the last entry: missing cells (code -1)
-    for text, value in zip(seen.tolist(), parsed):
-        if not pd.isna(value):
-            mapping[text] = distinct.setdefault(value, len(distinct))
-    return Distinct.from_codes(mapping.astype(codes.dtype)[codes], list(distinct))
-
-
-def _a_row_of_each(codes: np.ndarray) -> np.ndarray:
-    """A row holding each code 0..max (-1: none), looked for in the first rows, then in twice as many, until
-    every code is found or every row read (the distinct texts of a column mostly all show in its first rows)."""
-    width = int(codes.max()) + 1 if len(codes) else 0
-    at = np.full(width + 1, -1, dtype=np.int64)        # (the last entry takes the missing cells' -1)
-    start, size = 0, 4096
-    while start < len(codes):
-        stop = min(len(codes), start + size)
-        part = codes[start:stop]
-        at[part[::-1]] = np.arange(stop - 1, start - 1, -1)   # (any row of a code will do)
-        if (at[:width] >= 0).all():
-            break
-        start, size = stop, size * 2
-    return at[:width]
-
-
 class _Collector:
     """The problems found, in the order found: single Problems and :class:`errors.ProblemColumns` (a check's
     problems at many rows); beyond ``limit`` problems they are only counted (``dropped``)."""
@@ -341,8 +293,7 @@ class _TableCheck:
         self.fatal = False
         #: text columns numbered by their distinct values, and columns as row expressions read them, shared by
         #: the steps (what a step changes is dropped: :meth:`changed`)
-        self.distinct: dict = _Numbered(self.numbered_as_written)
-        self.altered: set[str] = set()            # columns changed since they were parsed
+        self.distinct: dict = {}
         self.missing: set[str] = set()            # columns reported missing (their cells are not checked)
         self.placeholders: dict[str, np.ndarray] = {}   # column -> cells holding a “not applicable” mark
         # cells whose formula was never computed (read/ reported them): no other problem at those cells
@@ -400,7 +351,6 @@ class _TableCheck:
 
     def changed(self, column: str) -> None:
         """A column was changed: what the steps remembered of it goes."""
-        self.altered.add(column)
         self.distinct.pop(column, None)
         self.distinct.pop(("values", column), None)
 
@@ -410,18 +360,6 @@ class _TableCheck:
         if found is None:
             found = self.distinct[column] = Distinct(self.frame[column])
         return found
-
-    def numbered_as_written(self, column: str) -> Optional[Distinct]:
-        """A text column numbered from its cells as written (each cell's index among the distinct texts: no
-        pass over a million texts) while it holds what was parsed from them; None when it cannot be."""
-        idx = self.where.get(column)
-        if idx is None or column in self.altered or self.frame is None or column not in self.frame:
-            return None
-        written = self.written.get(idx)
-        values = self.frame[column]
-        if written is None or written.codes is None or not isinstance(values.dtype, pd.StringDtype):
-            return None
-        return _distinct_from_codes(written.codes, values)
 
     # -- the steps
     def map_headers(self) -> None:
@@ -461,7 +399,6 @@ class _TableCheck:
             values, bad, code, large, blank, self.written[idx] = parse_written(self.columns.pop(idx), col)
             bad = bad.to_numpy()
             if col.kind == "text" and col.name in spec.key:   # a code: no leading ', no 5.20324E+09
-                self.altered.add(col.name)
                 values, bad = _key_cells(values)
                 code = "key_scientific_notation"
                 blank = values.isna()
@@ -770,7 +707,7 @@ def _where(raw: RawTable) -> str:
 def _dtype(col: ColumnSpec) -> Any:
     """The dtype of a typed column (as the parse makes it: a choice column is a Categorical of its choices)."""
     if col.kind == "enum" and col.choices is not None:
-        return pd.CategoricalDtype(list(col.choices.values))
+        return choice_dtype(col)
     return {"int": "Int64", "bool": "boolean", "decimal": "Float64"}.get(col.kind, "string")
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 
-from ..startup import early_digest, hashed_early
+from ..startup import early_digest, file_version, hashed_early
 from .targets import TargetsError, TargetsProblem, default_targets_path
 
 ENV = "PLANCHECK_PLAN"
@@ -73,22 +73,12 @@ def find_config(start: Path) -> Optional[tuple[Path, str]]:
 _ahead: dict[tuple[str, int, int], Future] = {}
 
 
-def _version(path: Path) -> tuple[str, int, int]:
-    st = path.stat()
-    return os.path.abspath(path), st.st_size, st.st_mtime_ns
-
-
 def hash_ahead(path: Path) -> None:
     """Start computing the SHA-256 of ``path`` in a thread (hashlib and file reads hold no GIL: it takes a
     core the caller leaves idle); :func:`sha256_of` takes the result if the file has not changed since. A file
     read early (startup.read_early) is hashed there already."""
-    if hashed_early(path):
-        return
-    try:
-        key = _version(path)
-    except OSError:
-        return
-    if key in _ahead:
+    key = file_version(path)
+    if key is None or key in _ahead or hashed_early(path):
         return
     digest: Future = Future()
 
@@ -112,10 +102,7 @@ def sha256_of(path: Path) -> str:
     early = early_digest(path)   # (an input hashed as it was read, while the command started)
     if early is not None:
         return early
-    try:
-        key = _version(path)
-    except OSError:
-        key = None
+    key = file_version(path)
     started = None
     for version in [v for v in _ahead if key is not None and v[0] == key[0]]:   # (an older version's: dropped)
         digest_of = _ahead.pop(version)
@@ -124,7 +111,7 @@ def sha256_of(path: Path) -> str:
     if started is not None:
         try:
             digest = started.result()
-            if _version(path) == key:   # (changed while it was hashed: hashed again below)
+            if file_version(path) == key:   # (changed while it was hashed: hashed again below)
                 return digest
         except OSError:
             pass

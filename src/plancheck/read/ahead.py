@@ -21,20 +21,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterator, Optional
 
-from ..startup import drop_early
+from ..startup import drop_early, file_version
 from . import textfile, workbooks
 
-#: (absolute path, the table expected of it; None for a workbook) -> (size and modification time when
-#: the read started, the read, set once the read holds no GIL any more: its parse started, or it ended)
-_pending: dict[tuple[str, Optional[str]], tuple[Optional[tuple[int, int]], Future, threading.Event]] = {}
-
-
-def _stamp(path: Path) -> Optional[tuple[int, int]]:
-    try:
-        st = path.stat()
-    except OSError:
-        return None
-    return st.st_size, st.st_mtime_ns
+#: (absolute path, the table expected of it; None for a workbook) -> (the file's version (startup.file_version)
+#: when the read started, the read, set once the read holds no GIL any more: its parse started, or it ended)
+_pending: dict[tuple[str, Optional[str]], tuple[Optional[tuple[str, int, int]], Future, threading.Event]] = {}
 
 
 #: how long a run waits at most, in all, for its reads ahead to reach their parse (seconds)
@@ -73,7 +65,7 @@ def prefetch(path: Optional[Path], expect: Optional[str], tables) -> Optional[tu
             parsing.set()
 
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="plancheck-ahead")
-    _pending[key] = (_stamp(path), pool.submit(run), parsing)
+    _pending[key] = (file_version(path), pool.submit(run), parsing)
     pool.shutdown(wait=False)  # the read still runs; its future gives the result
     return key
 
@@ -126,7 +118,7 @@ def take(path: Path, expect: Optional[str] = None) -> Any:
     if read is None:
         return None
     result = read.result()
-    if result is None or stamp is None or _stamp(path) != stamp:
+    if result is None or stamp is None or file_version(path) != stamp:
         return None
     if _when_read is not None:
         _when_read(path)

@@ -26,7 +26,7 @@ from .. import errors as E
 from ..check.columns import arrow_cells, one_array, string_series
 from ..errors import Problem
 from .headers import HEADER_SCAN_ROWS, HeaderIndex, index_for
-from ..check.schema import CODE_BYTES, CODE_SEPARATORS, TableSpec, normalize_header, normalize_headers, only_bytes
+from ..check.schema import CODE_SEPARATORS, TableSpec, normalize_header, normalize_headers, written_as_codes
 from .textfile import (CSV_SUFFIXES, MAX_FILE_BYTES, MAX_LINE_BYTES, ArrowText, arrow_text, sniff_delimiter,
                        use_jemalloc, utf8_layout)
 
@@ -192,25 +192,6 @@ def _code_like(cells: Any, decimal: Any) -> Any:
     return coded
 
 
-def _each_starts_with_a_digit(cells: Any) -> bool:
-    """Whether every cell of an Arrow (large) string (chunked) array is non-empty and starts with an ASCII digit,
-    read from each cell's first byte."""
-    import pyarrow as pa
-
-    for chunk in cells.chunks if isinstance(cells, pa.ChunkedArray) else [cells]:
-        if not len(chunk):
-            continue
-        _, offsets, data = chunk.buffers()
-        width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
-        starts = np.frombuffer(offsets, dtype=width, count=chunk.offset + len(chunk) + 1)[chunk.offset:]
-        if data is None or (starts[1:] <= starts[:-1]).any():
-            return False      # (an empty cell)
-        first = np.frombuffer(data, dtype=np.uint8)[starts[:-1]]
-        if ((first < ord("0")) | (first > ord("9"))).any():
-            return False
-    return True
-
-
 def _all_codes(df: pd.DataFrame, header_keys: frozenset) -> bool:
     """Whether every row's first cell is a code as written (no blank row, no white space around it, and no
     header of the table is written like a code): then no row is a total, a footer or a header."""
@@ -219,19 +200,8 @@ def _all_codes(df: pd.DataFrame, header_keys: frozenset) -> bool:
     column = df[df.columns[0]]
     if not isinstance(column.array, pd.arrays.ArrowStringArray):
         return False
-    import pyarrow.compute as pc
-
     cells = arrow_cells(column)
-    if cells.null_count:
-        return False
-    if only_bytes(cells, CODE_BYTES) and _each_starts_with_a_digit(cells):   # (one pass over the bytes)
-        return True
-    decimal = pc.ascii_is_decimal(cells)
-    if pc.all(decimal).as_py():
-        return True
-    if not all(re.match(_CODE_RE, text) for text in _first_not_digits(cells, decimal)):
-        return False        # (a town, a title…: found on the first cells that are not digits, at once)
-    return bool(pc.all(_code_like(cells, decimal)).as_py())
+    return not cells.null_count and written_as_codes(cells)   # (one pass over the bytes)
 
 
 def classify_rows(table: RawTable) -> RawTable:

@@ -71,7 +71,9 @@ def problem_dict(p: Problem, lang: str = "zh") -> dict[str, Any]:
 def problem_dicts(sub: Submission, lang: str = "zh") -> list[dict[str, Any]]:
     """Every problem's :func:`problem_dict`, read from the problems' columns (no Problem made; each message
     formatted once per distinct params and value)."""
-    return sub.found.dicts(lang)
+    return [{"severity": severity, "code": code, "file": file, "sheet": sheet, "row": row, "column": column,
+             "cell": cell, "value": value, "message": message}
+            for severity, code, file, sheet, row, column, cell, value, message, _title in sub.found.records(lang)]
 
 
 def submission_dict(sub: Submission, lang: str = "zh") -> dict[str, Any]:
